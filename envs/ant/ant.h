@@ -1,0 +1,127 @@
+#pragma once
+// AntVel, AntDir and AntGoal (Finn et al. 2017 after rllab's ant; ProMP's
+// goal variant selectable).
+//
+// Observation (125 floats):
+//   [0, 15)    qpos (torso x, y, z, quaternion w x y z, 8 joint angles)
+//   [15, 29)   qvel (14)
+//   [29, 113)  clip(cfrc_ext, -1, 1) for the 14 bodies (world first), 6 each
+//   [113, 122) torso orientation matrix (row-major)
+//   [122, 125) centre of mass of the torso's subtree (= the whole ant)
+// Action (8 floats): hip/ankle motor commands (gear 150) in actuator order
+//   hip_4, ankle_4, hip_1, ankle_1, hip_2, ankle_2, hip_3, ankle_3; clipped to
+//   [-1, 1] before actuation.
+// Reward, with v the forward velocity of the physics preset (mujoco_env.h),
+// s = (high - low)/2 the action scale (1 here), a the action as given:
+//   costs    = 0.005·Σ(a/s)² + 0.0005·Σclip(cfrc_ext, -1, 1)²
+//   AntVel:   -|v - velocity| + 1 - costs + 0.05          task {velocity}
+//   AntDir:    direction·v        - costs + 0.05          task {direction ∈ {-1,+1}}
+//   AntGoal:  -‖xy - goal‖₁ + 4   - costs + 0.05          task {goal_x, goal_y}
+//   where xy is the ant's centre of mass (rllab) or the torso position (gym).
+// Termination: torso height qpos[2] outside [0.2, 1.0] — except AntGoal with
+// goal-sampling 'disk' (ProMP's variant), which never terminates.
+
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "envs/mujoco/mujoco_env.h"
+#include "envs/task_distribution.h"
+
+namespace metarl::envs {
+
+enum class AntGoalKind { kVelocity, kDirection, kPosition };
+
+class AntEnv final : public MujocoEnv {
+ public:
+  static constexpr int kObsDim = 125;
+  static constexpr double kCtrlCostWeight = 0.005;      // 0.5 · 1e-2
+  static constexpr double kContactCostWeight = 0.0005;  // 0.5 · 1e-3
+  static constexpr double kSurviveReward = 0.05;
+
+  AntEnv(std::shared_ptr<const SharedModel> shared, int horizon, AntGoalKind goal,
+         bool terminate_on_height, const TaskDistribution* validator);
+
+ protected:
+  void DoSetTask(const Task& task) override;
+  void UpdateDerived() override;
+  StepResult Evaluate(const float* action, double forward_velocity) override;
+  void WriteObservation(float* obs) const override;
+
+ private:
+  AntGoalKind goal_;
+  bool terminate_on_height_;
+  const TaskDistribution* validator_;
+  double target_ = 0.0;            // velocity or direction
+  double goal_x_ = 0.0, goal_y_ = 0.0;
+};
+
+struct AntVelOptions {
+  MujocoOptions mujoco;
+  double low = 0.0;   // goal velocity lower bound (m/s); MAML: U[0, 3]
+  double high = 3.0;  // goal velocity upper bound (m/s)
+  void Read(ConfigMap& config);
+  void Validate() const;
+};
+
+struct AntDirOptions {
+  MujocoOptions mujoco;
+  void Read(ConfigMap& config) { mujoco.Read(config); }
+  void Validate() const { mujoco.Validate(); }
+};
+
+struct AntGoalOptions {
+  MujocoOptions mujoco;
+  // "square": goal ~ U[-radius, radius]², terminates on torso height (MAML);
+  // "disk": goal uniform in the disk of the radius, no termination (ProMP).
+  std::string goal_sampling = "square";
+  double radius = 3.0;  // half-width of the square / radius of the disk (m)
+  void Read(ConfigMap& config);
+  void Validate() const;
+};
+
+class AntVelTasks final : public TaskDistribution {
+ public:
+  explicit AntVelTasks(AntVelOptions options);
+  std::string name() const override { return "AntVel"; }
+  std::vector<Task> Sample(int n, Rng& rng) const override;
+  void ValidateTask(const Task& task) const override;
+  std::unique_ptr<Env> MakeEnv() const override;
+  EnvSpec spec() const override;
+
+ private:
+  AntVelOptions options_;
+  std::shared_ptr<const SharedModel> shared_;
+};
+
+class AntDirTasks final : public TaskDistribution {
+ public:
+  explicit AntDirTasks(AntDirOptions options);
+  std::string name() const override { return "AntDir"; }
+  std::vector<Task> Sample(int n, Rng& rng) const override;
+  void ValidateTask(const Task& task) const override;
+  std::unique_ptr<Env> MakeEnv() const override;
+  EnvSpec spec() const override;
+
+ private:
+  AntDirOptions options_;
+  std::shared_ptr<const SharedModel> shared_;
+};
+
+class AntGoalTasks final : public TaskDistribution {
+ public:
+  explicit AntGoalTasks(AntGoalOptions options);
+  std::string name() const override { return "AntGoal"; }
+  std::vector<Task> Sample(int n, Rng& rng) const override;
+  void ValidateTask(const Task& task) const override;
+  std::unique_ptr<Env> MakeEnv() const override;
+  EnvSpec spec() const override;
+
+ private:
+  AntGoalOptions options_;
+  std::shared_ptr<const SharedModel> shared_;
+};
+
+PhysicsParams AntPhysics(Physics preset);
+
+}  // namespace metarl::envs

@@ -1,0 +1,97 @@
+#pragma once
+// HalfCheetahVel and HalfCheetahDir (Finn et al. 2017, after the rllab cheetah).
+//
+// Observation (20 floats):
+//   [0, 8)   qpos[1:9]   rootz, rooty, bthigh, bshin, bfoot, fthigh, fshin, ffoot
+//   [8, 17)  qvel[0:9]
+//   [17, 20) centre of mass of the torso's subtree (= the whole cheetah), world frame
+// Action (6 floats): motor commands for bthigh, bshin, bfoot, fthigh, fshin,
+//   ffoot, clipped to [-1, 1] before actuation (gears 120/90/60/120/60/30).
+// Reward, with v the forward velocity of the physics preset (mujoco_env.h) and
+//   a the action as given (unclipped, as in the sources):
+//   HalfCheetahVel: -|v - velocity| - 0.05·Σa²      task {velocity}
+//   HalfCheetahDir:  direction·v    - 0.05·Σa²      task {direction ∈ {-1, +1}}
+// Never terminates; truncated at the horizon (default 200).
+
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "envs/mujoco/mujoco_env.h"
+#include "envs/task_distribution.h"
+
+namespace metarl::envs {
+
+enum class CheetahGoal { kVelocity, kDirection };
+
+class HalfCheetahEnv final : public MujocoEnv {
+ public:
+  static constexpr int kObsDim = 20;
+  static constexpr double kCtrlCostWeight = 0.05;  // 0.5 · 1e-1 in the original
+
+  // `validate` checks a task against the distribution's domain.
+  HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, int horizon, CheetahGoal goal,
+                 const TaskDistribution* validator);
+
+ protected:
+  void DoSetTask(const Task& task) override;
+  void UpdateDerived() override;
+  StepResult Evaluate(const float* action, double forward_velocity) override;
+  void WriteObservation(float* obs) const override;
+
+ private:
+  CheetahGoal goal_;
+  const TaskDistribution* validator_;
+  double target_ = 0.0;  // goal velocity (m/s) or direction (±1)
+};
+
+struct HalfCheetahVelOptions {
+  MujocoOptions mujoco;
+  double low = 0.0;   // goal velocity lower bound (m/s); MAML: U[0, 2]
+  double high = 2.0;  // goal velocity upper bound (m/s); some later papers: 3
+
+  void Read(ConfigMap& config);
+  void Validate() const;
+};
+
+struct HalfCheetahDirOptions {
+  MujocoOptions mujoco;
+
+  void Read(ConfigMap& config) { mujoco.Read(config); }
+  void Validate() const { mujoco.Validate(); }
+};
+
+// Goal velocity ~ U[low, high].
+class HalfCheetahVelTasks final : public TaskDistribution {
+ public:
+  explicit HalfCheetahVelTasks(HalfCheetahVelOptions options);
+  std::string name() const override { return "HalfCheetahVel"; }
+  std::vector<Task> Sample(int n, Rng& rng) const override;
+  void ValidateTask(const Task& task) const override;
+  std::unique_ptr<Env> MakeEnv() const override;
+  EnvSpec spec() const override;
+
+ private:
+  HalfCheetahVelOptions options_;
+  std::shared_ptr<const SharedModel> shared_;
+};
+
+// Direction ±1 with probability 1/2 each.
+class HalfCheetahDirTasks final : public TaskDistribution {
+ public:
+  explicit HalfCheetahDirTasks(HalfCheetahDirOptions options);
+  std::string name() const override { return "HalfCheetahDir"; }
+  std::vector<Task> Sample(int n, Rng& rng) const override;
+  void ValidateTask(const Task& task) const override;
+  std::unique_ptr<Env> MakeEnv() const override;
+  EnvSpec spec() const override;
+
+ private:
+  HalfCheetahDirOptions options_;
+  std::shared_ptr<const SharedModel> shared_;
+};
+
+// The physics numbers of the cheetah for a preset.
+PhysicsParams CheetahPhysics(Physics preset);
+
+}  // namespace metarl::envs

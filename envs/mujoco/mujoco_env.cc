@@ -1,0 +1,136 @@
+#include "envs/mujoco/mujoco_env.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace metarl::envs {
+
+void MujocoOptions::Read(ConfigMap& config) {
+  config.Read("physics", &physics);
+  config.Read("horizon", &horizon);
+  config.Read("model-file", &model_file);
+}
+
+void MujocoOptions::Validate() const {
+  METARL_REQUIRE(physics == "gym" || physics == "rllab", "physics = '", physics,
+                 "': expected 'gym' (frame_skip 5, dt 0.05) or 'rllab' (frame_skip 1)");
+  METARL_REQUIRE(horizon >= 1, "horizon = ", horizon, ": expected an integer >= 1");
+}
+
+Physics MujocoOptions::preset() const { return physics == "rllab" ? Physics::kRllab : Physics::kGym; }
+
+std::shared_ptr<const SharedModel> LoadSharedModel(const MujocoOptions& options,
+                                                   const std::string& default_file,
+                                                   const PhysicsParams& physics) {
+  options.Validate();
+  const std::string path =
+      options.model_file.empty() ? AssetsDir() + "/" + default_file : options.model_file;
+  auto shared = std::make_shared<SharedModel>();
+  shared->model = LoadMjcf(path);
+  mjModel* m = shared->model.get();
+  m->opt.timestep = physics.timestep;
+  shared->physics = physics;
+  shared->torso_body = mj_name2id(m, mjOBJ_BODY, "torso");
+  METARL_REQUIRE(shared->torso_body > 0, "model file '", path, "' has no body named 'torso'");
+  METARL_REQUIRE(m->nu > 0, "model file '", path, "' has no actuators");
+  for (int i = 0; i < m->nu; ++i) {
+    const bool limited = m->actuator_ctrllimited[i] != 0;
+    shared->act_low.push_back(limited ? static_cast<float>(m->actuator_ctrlrange[2 * i]) : -1e30f);
+    shared->act_high.push_back(limited ? static_cast<float>(m->actuator_ctrlrange[2 * i + 1]) : 1e30f);
+  }
+  return shared;
+}
+
+namespace {
+EnvSpec MakeSpec(const SharedModel& shared, int obs_dim, int horizon) {
+  EnvSpec spec;
+  spec.obs_dim = obs_dim;
+  spec.act_dim = shared.model->nu;
+  spec.horizon = horizon;
+  spec.act_low = shared.act_low;
+  spec.act_high = shared.act_high;
+  spec.dt = shared.physics.frame_skip * shared.model->opt.timestep;
+  return spec;
+}
+}  // namespace
+
+MujocoEnv::MujocoEnv(std::shared_ptr<const SharedModel> shared, int obs_dim, int horizon)
+    : Env(MakeSpec(*shared, obs_dim, horizon)),
+      shared_(std::move(shared)),
+      data_(MakeData(shared_->model.get())),
+      saved_qpos_(shared_->model->nq),
+      saved_qvel_(shared_->model->nv),
+      saved_act_(shared_->model->na) {}
+
+void MujocoEnv::DoReset(Rng& rng) {
+  const mjModel* m = model();
+  mjData* d = data_.get();
+  mj_resetData(m, d);
+  for (int i = 0; i < m->nq; ++i) {
+    const double noise = shared_->physics.gaussian_qpos_noise ? 0.01 * rng.Normal()
+                                                              : rng.Uniform(-0.1, 0.1);
+    d->qpos[i] = m->qpos0[i] + noise;
+  }
+  for (int i = 0; i < m->nv; ++i) d->qvel[i] = 0.1 * rng.Normal();
+  mj_forward(m, d);
+  UpdateDerived();
+  warnings_before_ = 0;
+  for (int i = 0; i < mjNWARNING; ++i) warnings_before_ += d->warning[i].number;
+}
+
+bool MujocoEnv::WarningRaised() const {
+  int total = 0;
+  for (int i = 0; i < mjNWARNING; ++i) total += data_->warning[i].number;
+  return total != warnings_before_;
+}
+
+StepResult MujocoEnv::DoStep(const float* action) {
+  const mjModel* m = model();
+  mjData* d = data_.get();
+  std::copy(d->qpos, d->qpos + m->nq, saved_qpos_.begin());
+  std::copy(d->qvel, d->qvel + m->nv, saved_qvel_.begin());
+  std::copy(d->act, d->act + m->na, saved_act_.begin());
+  const double time_before = d->time;
+  const double x_before = d->qpos[0];
+
+  for (int i = 0; i < m->nu; ++i) {
+    d->ctrl[i] = std::clamp(static_cast<double>(action[i]), static_cast<double>(spec_.act_low[i]),
+                            static_cast<double>(spec_.act_high[i]));
+  }
+  for (int k = 0; k < shared_->physics.frame_skip; ++k) mj_step(m, d);
+
+  bool unstable = WarningRaised();
+  for (int i = 0; i < m->nq && !unstable; ++i) unstable = !std::isfinite(d->qpos[i]);
+  for (int i = 0; i < m->nv && !unstable; ++i) unstable = !std::isfinite(d->qvel[i]);
+  if (unstable) {
+    std::copy(saved_qpos_.begin(), saved_qpos_.end(), d->qpos);
+    std::copy(saved_qvel_.begin(), saved_qvel_.end(), d->qvel);
+    std::copy(saved_act_.begin(), saved_act_.end(), d->act);
+    d->time = time_before;
+    mj_forward(m, d);
+    UpdateDerived();
+    for (int i = 0; i < mjNWARNING; ++i) d->warning[i].number = 0;
+    warnings_before_ = 0;
+    StepResult result;
+    result.unstable = true;
+    result.terminated = true;
+    return result;
+  }
+
+  UpdateDerived();
+  const double velocity = shared_->physics.com_velocity ? TorsoComVelocity()[0]
+                                                        : (d->qpos[0] - x_before) / spec_.dt;
+  return Evaluate(action, velocity);
+}
+
+void MujocoEnv::UpdateDerived() { mj_forward(model(), data_.get()); }
+
+std::array<double, 3> MujocoEnv::TorsoComVelocity() const {
+  mjtNum vel[6];
+  mj_objectVelocity(model(), data_.get(), mjOBJ_BODY, shared_->torso_body, vel, 0);
+  return {vel[3], vel[4], vel[5]};
+}
+
+}  // namespace metarl::envs

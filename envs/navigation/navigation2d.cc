@@ -1,0 +1,91 @@
+#include "envs/navigation/navigation2d.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace metarl::envs {
+
+namespace {
+EnvSpec NavigationSpec(int horizon) {
+  EnvSpec spec;
+  spec.obs_dim = 2;
+  spec.act_dim = 2;
+  spec.horizon = horizon;
+  spec.act_low = {-static_cast<float>(Navigation2DEnv::kMaxStep), -static_cast<float>(Navigation2DEnv::kMaxStep)};
+  spec.act_high = {static_cast<float>(Navigation2DEnv::kMaxStep), static_cast<float>(Navigation2DEnv::kMaxStep)};
+  spec.dt = 1.0;
+  return spec;
+}
+}  // namespace
+
+Navigation2DEnv::Navigation2DEnv(int horizon, const TaskDistribution* validator)
+    : Env(NavigationSpec(horizon)), validator_(validator) {}
+
+void Navigation2DEnv::DoSetTask(const Task& task) {
+  validator_->ValidateTask(task);
+  goal_x_ = task.Get("goal_x");
+  goal_y_ = task.Get("goal_y");
+}
+
+void Navigation2DEnv::DoReset(Rng&) {
+  x_ = 0.0;
+  y_ = 0.0;
+}
+
+StepResult Navigation2DEnv::DoStep(const float* action) {
+  x_ += std::clamp(static_cast<double>(action[0]), -kMaxStep, kMaxStep);
+  y_ += std::clamp(static_cast<double>(action[1]), -kMaxStep, kMaxStep);
+  const double dx = x_ - goal_x_;
+  const double dy = y_ - goal_y_;
+  StepResult result;
+  result.reward = -std::sqrt(dx * dx + dy * dy);
+  result.terminated = std::abs(dx) < kGoalTolerance && std::abs(dy) < kGoalTolerance;
+  return result;
+}
+
+void Navigation2DEnv::WriteObservation(float* obs) const {
+  obs[0] = static_cast<float>(x_);
+  obs[1] = static_cast<float>(y_);
+}
+
+void Navigation2DOptions::Read(ConfigMap& config) {
+  config.Read("low", &low);
+  config.Read("high", &high);
+  config.Read("horizon", &horizon);
+}
+
+void Navigation2DOptions::Validate() const {
+  METARL_REQUIRE(low <= high, "low = ", low, ", high = ", high, ": expected low <= high (goal bounds)");
+  METARL_REQUIRE(horizon >= 1, "horizon = ", horizon, ": expected an integer >= 1");
+}
+
+Navigation2DTasks::Navigation2DTasks(Navigation2DOptions options) : options_(std::move(options)) {
+  options_.Validate();
+}
+
+std::vector<Task> Navigation2DTasks::Sample(int n, Rng& rng) const {
+  std::vector<Task> tasks;
+  for (int i = 0; i < n; ++i) {
+    const double x = rng.Uniform(options_.low, options_.high);
+    const double y = rng.Uniform(options_.low, options_.high);
+    tasks.emplace_back(std::map<std::string, double>{{"goal_x", x}, {"goal_y", y}});
+  }
+  return tasks;
+}
+
+void Navigation2DTasks::ValidateTask(const Task& task) const {
+  METARL_REQUIRE(task.params().size() == 2 && task.Has("goal_x") && task.Has("goal_y"),
+                 "Navigation2D task '", task.ToString(), "': expected exactly the parameters goal_x and goal_y");
+  METARL_REQUIRE(std::isfinite(task.Get("goal_x")) && std::isfinite(task.Get("goal_y")),
+                 "Navigation2D task '", task.ToString(), "': goal is not finite");
+}
+
+std::unique_ptr<Env> Navigation2DTasks::MakeEnv() const {
+  return std::make_unique<Navigation2DEnv>(options_.horizon, this);
+}
+
+EnvSpec Navigation2DTasks::spec() const { return NavigationSpec(options_.horizon); }
+
+}  // namespace metarl::envs

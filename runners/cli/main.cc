@@ -1,0 +1,58 @@
+// The `metarl` command line: `metarl COMMAND [options]`.
+// Exit codes: 0 success, 2 bad input (options, config, files, values),
+// 1 any other failure.
+
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/errors.hpp>
+#include <yaml-cpp/exceptions.h>
+
+#include "runners/cli/commands.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: metarl COMMAND [options]   (metarl COMMAND --help for its options)\n"
+    "\n"
+    "commands:\n"
+    "  rollout   roll out the initial policy on a meta-batch of tasks from a config file\n"
+    "  bench     benchmarks: `metarl bench rollout` (env-steps/s: floor, runner 1 thread, N threads)\n"
+    "  envs      list the registered task distributions\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (command == "rollout") return metarl::cli::RolloutCommand(args);
+    if (command == "bench") return metarl::cli::BenchCommand(args);
+    if (command == "envs") return metarl::cli::EnvsCommand(args);
+    std::cerr << "metarl: unknown command '" << command << "'\n" << kUsage;
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const YAML::Exception& e) {
+    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "metarl " << command << ": failed: " << e.what() << "\n";
+    return 1;
+  }
+}
