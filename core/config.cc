@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -33,6 +34,31 @@ template <> const char* TypeName<std::string>() { return "a string"; }
 template <> const char* TypeName<std::vector<int>>() { return "a list of integers"; }
 template <> const char* TypeName<std::vector<double>>() { return "a list of numbers"; }
 template <> const char* TypeName<std::vector<std::string>>() { return "a list of strings"; }
+
+// Shortest decimal that reads back as exactly `v` (0.99, not 0.98999999999999999).
+std::string ShortestDecimal(double v) {
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+template <typename T>
+YAML::Node ToNode(const T& value) {
+  return YAML::Node(value);
+}
+template <>
+YAML::Node ToNode<double>(const double& value) {
+  return YAML::Node(ShortestDecimal(value));
+}
+template <>
+YAML::Node ToNode<std::vector<double>>(const std::vector<double>& values) {
+  YAML::Node node(YAML::NodeType::Sequence);
+  for (double v : values) node.push_back(ShortestDecimal(v));
+  return node;
+}
 
 std::string Show(const YAML::Node& node) {
   if (node.IsScalar()) return "'" + node.Scalar() + "'";
@@ -132,7 +158,7 @@ void ConfigMap::Parse(const std::string& key, const YAML::Node& node, T* value) 
 template <typename T>
 void ConfigMap::Read(const std::string& key, T* value) {
   if (Has(key)) Parse(key, state_->node[key], value);
-  MarkAsked(key, YAML::Node(*value));
+  MarkAsked(key, ToNode(*value));
 }
 
 template <typename T>

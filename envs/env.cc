@@ -8,7 +8,7 @@
 namespace metarl::envs {
 
 void Env::ResetTask(const Task& task) {
-  DoSetTask(task);  // validates; may throw before anything changes
+  ValidateTask(task);  // may throw before anything changes
   task_ = task;
   has_task_ = true;
 }
@@ -17,6 +17,7 @@ void Env::Reset(Rng& rng, Span<float> obs) {
   if (!has_task_) throw std::logic_error("Env::Reset before ResetTask: set a task first");
   METARL_REQUIRE(obs.size() == static_cast<std::size_t>(spec_.obs_dim), "observation buffer has ",
                  obs.size(), " floats; expected obs_dim = ", spec_.obs_dim);
+  ApplyTask(task_);
   DoReset(rng);
   steps_ = 0;
   in_episode_ = true;

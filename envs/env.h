@@ -12,7 +12,6 @@
 // one TaskDistribution, sharing its read-only model) may step concurrently.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,9 +43,10 @@ class Env {
 
   const EnvSpec& spec() const { return spec_; }
 
-  // Sets the task used from the next Reset() on. The task is validated here
-  // (std::invalid_argument for missing/out-of-range parameters).
+  // Sets the task used from the next Reset() on; the running episode keeps its
+  // task. Validated here (std::invalid_argument for missing/invalid parameters).
   void ResetTask(const Task& task);
+  // The task given to the last ResetTask() (in effect from the next Reset()).
   const Task& task() const { return task_; }
 
   // Starts an episode on the current task; writes the first observation.
@@ -65,8 +65,10 @@ class Env {
  protected:
   explicit Env(EnvSpec spec) : spec_(std::move(spec)) {}
 
-  // Validates `task` (throws std::invalid_argument) and applies it.
-  virtual void DoSetTask(const Task& task) = 0;
+  // Throws std::invalid_argument when `task` is not valid for this env.
+  virtual void ValidateTask(const Task& task) const = 0;
+  // Applies a validated task; called by Reset() before DoReset().
+  virtual void ApplyTask(const Task& task) = 0;
   virtual void DoReset(Rng& rng) = 0;
   // `action` is finite and of size act_dim (not clipped: envs clip as they
   // define). Fills reward / terminated / unstable.
@@ -76,9 +78,8 @@ class Env {
   EnvSpec spec_;
 
  private:
-  Task task_;
-  std::optional<Task> pending_task_;
   bool has_task_ = false;
+  Task task_;  // the task of the current (or next) episode, set by ResetTask
   bool in_episode_ = false;
   int steps_ = 0;
   std::int64_t unstable_episodes_ = 0;

@@ -28,8 +28,9 @@ AntEnv::AntEnv(std::shared_ptr<const SharedModel> shared, int horizon, AntGoalKi
       terminate_on_height_(terminate_on_height),
       validator_(validator) {}
 
-void AntEnv::DoSetTask(const Task& task) {
-  validator_->ValidateTask(task);
+void AntEnv::ValidateTask(const Task& task) const { validator_->ValidateTask(task); }
+
+void AntEnv::ApplyTask(const Task& task) {
   switch (goal_) {
     case AntGoalKind::kVelocity: target_ = task.Get("velocity"); break;
     case AntGoalKind::kDirection: target_ = task.Get("direction"); break;

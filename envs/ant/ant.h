@@ -43,7 +43,8 @@ class AntEnv final : public MujocoEnv {
          bool terminate_on_height, const TaskDistribution* validator);
 
  protected:
-  void DoSetTask(const Task& task) override;
+  void ValidateTask(const Task& task) const override;
+  void ApplyTask(const Task& task) override;
   void UpdateDerived() override;
   StepResult Evaluate(const float* action, double forward_velocity) override;
   void WriteObservation(float* obs) const override;

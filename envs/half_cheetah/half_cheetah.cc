@@ -24,8 +24,9 @@ HalfCheetahEnv::HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, int ho
                                CheetahGoal goal, const TaskDistribution* validator)
     : MujocoEnv(std::move(shared), kObsDim, horizon), goal_(goal), validator_(validator) {}
 
-void HalfCheetahEnv::DoSetTask(const Task& task) {
-  validator_->ValidateTask(task);
+void HalfCheetahEnv::ValidateTask(const Task& task) const { validator_->ValidateTask(task); }
+
+void HalfCheetahEnv::ApplyTask(const Task& task) {
   target_ = task.Get(goal_ == CheetahGoal::kVelocity ? "velocity" : "direction");
 }
 

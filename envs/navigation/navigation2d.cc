@@ -23,8 +23,9 @@ EnvSpec NavigationSpec(int horizon) {
 Navigation2DEnv::Navigation2DEnv(int horizon, const TaskDistribution* validator)
     : Env(NavigationSpec(horizon)), validator_(validator) {}
 
-void Navigation2DEnv::DoSetTask(const Task& task) {
-  validator_->ValidateTask(task);
+void Navigation2DEnv::ValidateTask(const Task& task) const { validator_->ValidateTask(task); }
+
+void Navigation2DEnv::ApplyTask(const Task& task) {
   goal_x_ = task.Get("goal_x");
   goal_y_ = task.Get("goal_y");
 }

@@ -27,7 +27,8 @@ class Navigation2DEnv final : public Env {
   double y() const { return y_; }
 
  protected:
-  void DoSetTask(const Task& task) override;
+  void ValidateTask(const Task& task) const override;
+  void ApplyTask(const Task& task) override;
   void DoReset(Rng& rng) override;
   StepResult DoStep(const float* action) override;
   void WriteObservation(float* obs) const override;
