@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include "core/threads.h"
 #include "policies/gaussian_mlp.h"
 #include "tests/test_util.h"
 
@@ -64,6 +65,16 @@ TEST(VectorRunner, EpisodesAreBitIdenticalForAnyThreadCount) {
     ExpectIdentical(one, Rollout(*dist, 5, 42));
     EXPECT_FALSE(at::equal(one.rewards, Rollout(*dist, 2, 43).rewards));
   }
+}
+
+TEST(VectorRunner, EpisodesDoNotDependOnTheMathLibrariesThreadCount) {
+  auto dist = testing::MakeDist("HalfCheetahVel", "{horizon: 20}");
+  SetMathThreads(1);
+  const EpisodeBatch one = Rollout(*dist, 2, 11, 8, 25);  // B = 200: large enough for BLAS to split
+  SetMathThreads(2);
+  const EpisodeBatch two = Rollout(*dist, 2, 11, 8, 25);
+  SetMathThreads(1);
+  ExpectIdentical(one, two);
 }
 
 TEST(VectorRunner, BatchLayoutMasksAndTaskAssignment) {
