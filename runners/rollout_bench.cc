@@ -99,9 +99,7 @@ RolloutBenchResult RunRolloutBench(const RolloutBenchOptions& options) {
   options.Validate();
   YAML::Node kwargs;
   kwargs["horizon"] = options.horizon;
-  if (options.env.rfind("HalfCheetah", 0) == 0 || options.env.rfind("Ant", 0) == 0) {
-    kwargs["physics"] = options.physics;
-  }
+  if (envs::FindEnv(options.env).physics_presets) kwargs["physics"] = options.physics;
   ConfigMap config(kwargs, "bench options", "env-kwargs");
   auto dist = envs::MakeTaskDistribution(options.env, config);
   const envs::EnvSpec spec = dist->spec();

@@ -39,6 +39,7 @@ class AntEnv final : public MujocoEnv {
   static constexpr double kContactCostWeight = 0.0005;  // 0.5 · 1e-3
   static constexpr double kSurviveReward = 0.05;
 
+  // `validator` (the owning distribution, which outlives the env) checks tasks.
   AntEnv(std::shared_ptr<const SharedModel> shared, int horizon, AntGoalKind goal,
          bool terminate_on_height, const TaskDistribution* validator);
 
@@ -57,72 +58,39 @@ class AntEnv final : public MujocoEnv {
   double goal_x_ = 0.0, goal_y_ = 0.0;
 };
 
-struct AntVelOptions {
+struct AntOptions {
   MujocoOptions mujoco;
-  double low = 0.0;   // goal velocity lower bound (m/s); MAML: U[0, 3]
-  double high = 3.0;  // goal velocity upper bound (m/s)
-  void Read(ConfigMap& config);
-  void Validate() const;
-};
-
-struct AntDirOptions {
-  MujocoOptions mujoco;
-  void Read(ConfigMap& config) { mujoco.Read(config); }
-  void Validate() const { mujoco.Validate(); }
-};
-
-struct AntGoalOptions {
-  MujocoOptions mujoco;
-  // "square": goal ~ U[-radius, radius]², terminates on torso height (MAML);
-  // "disk": goal uniform in the disk of the radius, no termination (ProMP).
+  double low = 0.0;   // AntVel only: goal velocity lower bound (m/s); MAML: U[0, 3]
+  double high = 3.0;  // AntVel only: upper bound (m/s)
+  // AntGoal only: "square": goal ~ U[-radius, radius]², terminates on torso
+  // height (MAML); "disk": goal uniform in the disk, no termination (ProMP).
   std::string goal_sampling = "square";
-  double radius = 3.0;  // half-width of the square / radius of the disk (m)
-  void Read(ConfigMap& config);
+  double radius = 3.0;  // AntGoal only: half-width of the square / radius of the disk (m)
+
+  // Reads the keys of `goal`'s family only.
+  void Read(ConfigMap& config, AntGoalKind goal);
   void Validate() const;
 };
 
-class AntVelTasks final : public TaskDistribution {
+// AntVel (velocity ~ U[low, high]), AntDir (direction ±1) or AntGoal (goal
+// position in the square or the disk).
+class AntTasks final : public TaskDistribution {
  public:
-  explicit AntVelTasks(AntVelOptions options);
-  std::string name() const override { return "AntVel"; }
+  AntTasks(AntGoalKind goal, AntOptions options);
+  std::string name() const override;
   std::vector<Task> Sample(int n, Rng& rng) const override;
   void ValidateTask(const Task& task) const override;
   std::unique_ptr<Env> MakeEnv() const override;
-  EnvSpec spec() const override;
+  EnvSpec spec() const override { return spec_; }
 
  private:
-  AntVelOptions options_;
+  AntGoalKind goal_;
+  AntOptions options_;
   std::shared_ptr<const SharedModel> shared_;
+  EnvSpec spec_;
 };
 
-class AntDirTasks final : public TaskDistribution {
- public:
-  explicit AntDirTasks(AntDirOptions options);
-  std::string name() const override { return "AntDir"; }
-  std::vector<Task> Sample(int n, Rng& rng) const override;
-  void ValidateTask(const Task& task) const override;
-  std::unique_ptr<Env> MakeEnv() const override;
-  EnvSpec spec() const override;
-
- private:
-  AntDirOptions options_;
-  std::shared_ptr<const SharedModel> shared_;
-};
-
-class AntGoalTasks final : public TaskDistribution {
- public:
-  explicit AntGoalTasks(AntGoalOptions options);
-  std::string name() const override { return "AntGoal"; }
-  std::vector<Task> Sample(int n, Rng& rng) const override;
-  void ValidateTask(const Task& task) const override;
-  std::unique_ptr<Env> MakeEnv() const override;
-  EnvSpec spec() const override;
-
- private:
-  AntGoalOptions options_;
-  std::shared_ptr<const SharedModel> shared_;
-};
-
-PhysicsParams AntPhysics(Physics preset);
+// rllab's timestep for this body (gym uses 0.01 s with frame_skip 5).
+inline constexpr double kAntRllabTimestep = 0.02;
 
 }  // namespace metarl::envs

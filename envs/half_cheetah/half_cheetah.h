@@ -29,7 +29,7 @@ class HalfCheetahEnv final : public MujocoEnv {
   static constexpr int kObsDim = 20;
   static constexpr double kCtrlCostWeight = 0.05;  // 0.5 · 1e-1 in the original
 
-  // `validate` checks a task against the distribution's domain.
+  // `validator` (the owning distribution, which outlives the env) checks tasks.
   HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, int horizon, CheetahGoal goal,
                  const TaskDistribution* validator);
 
@@ -46,53 +46,35 @@ class HalfCheetahEnv final : public MujocoEnv {
   double target_ = 0.0;  // goal velocity (m/s) or direction (±1)
 };
 
-struct HalfCheetahVelOptions {
+struct HalfCheetahOptions {
   MujocoOptions mujoco;
-  double low = 0.0;   // goal velocity lower bound (m/s); MAML: U[0, 2]
-  double high = 2.0;  // goal velocity upper bound (m/s); some later papers: 3
+  double low = 0.0;   // HalfCheetahVel only: goal velocity lower bound (m/s); MAML: U[0, 2]
+  double high = 2.0;  // HalfCheetahVel only: upper bound (m/s); some later papers use 3
 
-  void Read(ConfigMap& config);
+  // Reads the keys of `goal`'s family only (low/high exist for velocity goals).
+  void Read(ConfigMap& config, CheetahGoal goal);
   void Validate() const;
 };
 
-struct HalfCheetahDirOptions {
-  MujocoOptions mujoco;
-
-  void Read(ConfigMap& config) { mujoco.Read(config); }
-  void Validate() const { mujoco.Validate(); }
-};
-
-// Goal velocity ~ U[low, high].
-class HalfCheetahVelTasks final : public TaskDistribution {
+// HalfCheetahVel (velocity ~ U[low, high]) or HalfCheetahDir (direction ±1
+// with probability 1/2 each).
+class HalfCheetahTasks final : public TaskDistribution {
  public:
-  explicit HalfCheetahVelTasks(HalfCheetahVelOptions options);
-  std::string name() const override { return "HalfCheetahVel"; }
+  HalfCheetahTasks(CheetahGoal goal, HalfCheetahOptions options);
+  std::string name() const override;
   std::vector<Task> Sample(int n, Rng& rng) const override;
   void ValidateTask(const Task& task) const override;
   std::unique_ptr<Env> MakeEnv() const override;
-  EnvSpec spec() const override;
+  EnvSpec spec() const override { return spec_; }
 
  private:
-  HalfCheetahVelOptions options_;
+  CheetahGoal goal_;
+  HalfCheetahOptions options_;
   std::shared_ptr<const SharedModel> shared_;
+  EnvSpec spec_;
 };
 
-// Direction ±1 with probability 1/2 each.
-class HalfCheetahDirTasks final : public TaskDistribution {
- public:
-  explicit HalfCheetahDirTasks(HalfCheetahDirOptions options);
-  std::string name() const override { return "HalfCheetahDir"; }
-  std::vector<Task> Sample(int n, Rng& rng) const override;
-  void ValidateTask(const Task& task) const override;
-  std::unique_ptr<Env> MakeEnv() const override;
-  EnvSpec spec() const override;
-
- private:
-  HalfCheetahDirOptions options_;
-  std::shared_ptr<const SharedModel> shared_;
-};
-
-// The physics numbers of the cheetah for a preset.
-PhysicsParams CheetahPhysics(Physics preset);
+// rllab's timestep for this body (gym uses 0.01 s with frame_skip 5).
+inline constexpr double kCheetahRllabTimestep = 0.01;
 
 }  // namespace metarl::envs

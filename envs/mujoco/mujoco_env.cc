@@ -21,6 +21,20 @@ void MujocoOptions::Validate() const {
 
 Physics MujocoOptions::preset() const { return physics == "rllab" ? Physics::kRllab : Physics::kGym; }
 
+PhysicsParams PresetPhysics(Physics preset, double rllab_timestep) {
+  PhysicsParams p;
+  if (preset == Physics::kRllab) {
+    p.frame_skip = 1;
+    p.timestep = rllab_timestep;
+    p.com_velocity = true;
+    p.gaussian_qpos_noise = true;
+  } else {
+    p.frame_skip = 5;
+    p.timestep = 0.01;
+  }
+  return p;
+}
+
 std::shared_ptr<const SharedModel> LoadSharedModel(const MujocoOptions& options,
                                                    const std::string& default_file,
                                                    const PhysicsParams& physics) {

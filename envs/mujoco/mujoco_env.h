@@ -52,6 +52,11 @@ struct PhysicsParams {
   bool gaussian_qpos_noise = false;  // rllab: 0.01·N(0,1); gym: U(-0.1, 0.1)
 };
 
+// The numbers of `preset` for a body whose rllab timestep is `rllab_timestep`
+// (gym: frame_skip 5 × 0.01 s, Δx/dt velocity, uniform qpos noise; rllab:
+// frame_skip 1 × rllab_timestep, COM velocity, Gaussian qpos noise).
+PhysicsParams PresetPhysics(Physics preset, double rllab_timestep);
+
 // The read-only model shared by all envs of one distribution.
 struct SharedModel {
   MjModelPtr model;

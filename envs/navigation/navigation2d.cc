@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "envs/goals.h"
 
 namespace metarl::envs {
 
@@ -67,21 +68,10 @@ Navigation2DTasks::Navigation2DTasks(Navigation2DOptions options) : options_(std
 }
 
 std::vector<Task> Navigation2DTasks::Sample(int n, Rng& rng) const {
-  std::vector<Task> tasks;
-  for (int i = 0; i < n; ++i) {
-    const double x = rng.Uniform(options_.low, options_.high);
-    const double y = rng.Uniform(options_.low, options_.high);
-    tasks.emplace_back(std::map<std::string, double>{{"goal_x", x}, {"goal_y", y}});
-  }
-  return tasks;
+  return SampleSquareGoals(n, options_.low, options_.high, rng);
 }
 
-void Navigation2DTasks::ValidateTask(const Task& task) const {
-  METARL_REQUIRE(task.params().size() == 2 && task.Has("goal_x") && task.Has("goal_y"),
-                 "Navigation2D task '", task.ToString(), "': expected exactly the parameters goal_x and goal_y");
-  METARL_REQUIRE(std::isfinite(task.Get("goal_x")) && std::isfinite(task.Get("goal_y")),
-                 "Navigation2D task '", task.ToString(), "': goal is not finite");
-}
+void Navigation2DTasks::ValidateTask(const Task& task) const { ValidateGoalTask(name(), task); }
 
 std::unique_ptr<Env> Navigation2DTasks::MakeEnv() const {
   return std::make_unique<Navigation2DEnv>(options_.horizon, this);

@@ -24,8 +24,7 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.env << " " << c.kwargs;
 std::vector<Case> AllCases() {
   std::vector<Case> cases;
   for (const auto& entry : EnvRegistry()) {
-    const bool mujoco = entry.name.rfind("HalfCheetah", 0) == 0 || entry.name.rfind("Ant", 0) == 0;
-    if (mujoco) {
+    if (entry.physics_presets) {
       cases.push_back({entry.name, "{physics: gym, horizon: 30}"});
       cases.push_back({entry.name, "{physics: rllab, horizon: 30}"});
     } else {
