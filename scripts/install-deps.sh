@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake make pkg-config git
+  build-essential cmake make git
   libtorch-dev            # LibTorch 1.13 (CPU)
   libopenblas0-pthread    # BLAS for LibTorch: ~5x faster linear layers than reference BLAS
   libmujoco-dev           # MuJoCo 2.2.2

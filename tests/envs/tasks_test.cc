@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/mujoco_model.h"
 #include "envs/registry.h"
 #include "tests/test_util.h"
 
@@ -135,6 +136,41 @@ TEST(Tasks, MissingOrBrokenModelFilesAreReportedWithTheirPath) {
   std::ofstream(no_torso) << "<mujoco><worldbody><body name='b'><joint type='hinge'/><geom size='0.1'/>"
                              "</body></worldbody><actuator><motor joint='' /></actuator></mujoco>";
   EXPECT_THROW(MakeDist("HalfCheetahVel", "{model-file: " + no_torso + "}"), std::invalid_argument);
+}
+
+// The standard cheetah with its MuJoCo arena cut to `nstack` mjtNums.
+std::string CheetahWithStack(int nstack) {
+  std::ifstream in(AssetsDir() + "/half_cheetah.xml");
+  std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "nstack=\"20000\"";
+  EXPECT_NE(xml.find(from), std::string::npos);
+  xml.replace(xml.find(from), from.size(), "nstack=\"" + std::to_string(nstack) + "\"");
+  const auto dir = std::filesystem::temp_directory_path() / "metarl_tasks_test";
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / ("stack_" + std::to_string(nstack) + ".xml")).string();
+  std::ofstream(file) << xml;
+  return file;
+}
+
+TEST(Tasks, MujocoErrorsBecomeExceptionsNotProcessExits) {
+  // Too small to compile: MuJoCo's load-time check, reported with the path.
+  const std::string tiny = CheetahWithStack(50);
+  EXPECT_NE(InvalidArgumentMessage([&] { MakeDist("HalfCheetahVel", "{model-file: " + tiny + "}"); }).find(tiny),
+            std::string::npos);
+  // Loads, but overflows once the feet touch the floor: MuJoCo's mju_error
+  // (exit() by default) must surface as std::runtime_error.
+  auto dist = MakeDist("HalfCheetahVel", "{model-file: " + CheetahWithStack(200) + "}");
+  auto env = dist->MakeEnv();
+  std::vector<float> obs(20), action(6, 0.0f);
+  Rng rng(0);
+  env->ResetTask(Task({{"velocity", 1.0}}));
+  try {
+    env->Reset(rng, Span<float>(obs));
+    while (env->in_episode()) env->Step(Span<const float>(action), Span<float>(obs));
+    FAIL() << "expected a MuJoCo stack overflow within the episode";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("MuJoCo error"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Tasks, PhysicsPresetsSetTheStepDuration) {
