@@ -27,7 +27,7 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	./$(BUILD_DIR)/metarl bench rollout --env HalfCheetahVel --envs 40 --trajs 20 --threads $(JOBS) --repeats 3
+	./$(BUILD_DIR)/metarl bench rollout --env HalfCheetahVel --envs 40 --trajs 20 --threads $(JOBS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -19,7 +19,7 @@ struct RolloutBenchOptions {
   int trajs = 20;               // episodes per task; B = tasks × trajs
   int horizon = 200;            // episode length in steps
   int threads = 2;              // threads for (c)
-  int repeats = 1;              // each measurement is the best of this many runs
+  int repeats = 3;              // each measurement is the best of this many runs (single runs vary ~10% on a VM)
   std::uint64_t seed = 1;
 
   void Validate() const;
