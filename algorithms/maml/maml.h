@@ -1,0 +1,60 @@
+#pragma once
+// MAML for policy gradients (Finn et al. 2017): batched per-task inner
+// adaptation and the post-adaptation objective.
+//
+// Parameter sets: θ is the policy's own (unbatched) set; adapted sets θ'_k are
+// batched [K, ...] (policies/params.h). All tasks adapt in one computation:
+// the inner losses of all K tasks are evaluated by one batched forward over
+// θ stacked K times, and one backward gives every task's gradient (task k's
+// loss depends only on its own slice).
+
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "algorithms/maml/task_batch.h"
+#include "policies/diag_gaussian.h"
+#include "policies/gaussian_mlp.h"
+#include "policies/params.h"
+
+namespace metarl::algorithms {
+
+// How the adapted parameters depend on θ.
+enum class AdaptGraph {
+  kSecondOrder,  // full dependence, through the inner gradients (MAML)
+  kFirstOrder,   // inner gradients treated as constants (FOMAML): dθ'/dθ = I
+  kNone,         // no graph at all (sampling, evaluation, line search)
+};
+
+// Per-task REINFORCE loss −Σ m·log π(a|s)·A / Σ m, shape [K]; `batched`
+// parameter set [K, ...].
+at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const policies::Params& batched,
+                         const TaskBatch& batch);
+
+// θ'_k after one vanilla policy-gradient step per element of `steps` (step s
+// uses steps[s]'s episodes, sampled with the parameters after s steps):
+// θ ← θ − fast_lr · ∇ ReinforceLoss. Returns a batched set [K, ...]; with no
+// steps, θ stacked K times. `theta` is unbatched.
+policies::Params Adapt(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
+                       const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph);
+
+// The sampling distribution of the valid episodes, fixed (no graph) for the
+// surrogate's importance ratio and the KL.
+struct OldPolicy {
+  at::Tensor log_probs;  // [K, M]
+  policies::DiagGaussian dist;  // mean [K, M, A], log_std [K, 1, A]
+};
+OldPolicy MakeOldPolicy(const policies::GaussianMlpPolicy& policy, const policies::Params& adapted,
+                        const TaskBatch& valid);
+
+struct MetaObjective {
+  at::Tensor surrogate;  // mean over tasks of −Σ m·ratio·A / Σ m (scalar, to minimise)
+  at::Tensor kl;         // mean over tasks of Σ m·KL(old ‖ new) / Σ m (scalar)
+};
+
+// The post-adaptation surrogate and KL at θ (adapting on `train` first).
+MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
+                                   const std::vector<TaskBatch>& train, const TaskBatch& valid,
+                                   const OldPolicy& old, double fast_lr, AdaptGraph graph);
+
+}  // namespace metarl::algorithms

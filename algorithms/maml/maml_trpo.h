@@ -1,0 +1,53 @@
+#pragma once
+// The MAML-TRPO outer step (Finn et al. 2017; TRPO: Schulman et al. 2015).
+//
+// Minimises the post-adaptation surrogate subject to the mean KL between the
+// sampling (adapted) policies and the new adapted policies staying within
+// max-kl: direction from conjugate gradient on Hessian-vector products of the
+// KL (the KL's gradient graph is built once per step and reused by every
+// product), step scaled to the KL bound, backtracking line search accepting
+// the first step that lowers the surrogate with KL < max-kl (else no step).
+
+#include "algorithms/maml/maml.h"
+#include "core/config.h"
+#include "policies/gaussian_mlp.h"
+
+namespace metarl::algorithms {
+
+struct MamlTrpoOptions {
+  double fast_lr = 0.1;            // inner step size (MAML: 0.1)
+  int num_steps = 1;               // inner policy-gradient steps during training
+  bool first_order = false;        // drop second-order terms (dθ'/dθ = I)
+  double max_kl = 0.01;            // TRPO trust region on the mean KL
+  int cg_iters = 10;               // conjugate-gradient iterations
+  double cg_damping = 1e-5;        // added to the KL Hessian's diagonal
+  int ls_max_steps = 15;           // line-search candidates
+  double ls_backtrack_ratio = 0.8; // step shrink factor per candidate
+
+  // Keys: fast-lr, num-steps, first-order, max-kl, cg-iters, cg-damping,
+  // ls-max-steps, ls-backtrack-ratio.
+  void Read(ConfigMap& config);
+  void Validate() const;  // std::invalid_argument naming the key and value
+};
+
+struct TrpoStepStats {
+  double surrogate_before = 0.0;
+  double surrogate_after = 0.0;
+  double kl_after = 0.0;
+  int line_search_steps = 0;  // candidates evaluated
+  bool accepted = false;      // false: no candidate passed, parameters unchanged
+  int cg_iterations = 0;
+  double seconds_gradient = 0.0;     // adaptation graph, surrogate and its gradient, KL gradient
+  double seconds_cg = 0.0;           // Hessian-vector products and CG
+  double seconds_line_search = 0.0;
+};
+
+// Updates `policy`'s parameters in place. `train[s]` are the episodes of inner
+// step s (sampled with the parameters after s steps), `valid` those sampled
+// with the fully adapted parameters. Throws std::runtime_error naming the
+// quantity when the surrogate, gradient or step is not finite (parameters are
+// then left unchanged).
+TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const std::vector<TaskBatch>& train,
+                           const TaskBatch& valid, const MamlTrpoOptions& options);
+
+}  // namespace metarl::algorithms

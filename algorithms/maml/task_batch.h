@@ -1,0 +1,45 @@
+#pragma once
+// Episodes regrouped task-major for batched per-task computation.
+//
+// The runner's batch is time-major [T, B, ·] with B = K tasks × N episodes
+// (task-major). A TaskBatch holds the same steps as [K, M, ·] with M = T × N,
+// so a batched forward with per-task parameters [K, ...] covers every task in
+// one computation. Padding steps have mask 0 and advantage 0.
+
+#include <cstdint>
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include "core/thread_pool.h"
+#include "runners/episodes.h"
+#include "runners/linear_baseline.h"
+
+namespace metarl::algorithms {
+
+struct TaskBatch {
+  at::Tensor observations;  // [K, M, obs_dim]
+  at::Tensor actions;       // [K, M, act_dim]
+  at::Tensor advantages;    // [K, M]
+  at::Tensor masks;         // [K, M] 1 for real steps
+
+  int64_t num_tasks() const { return masks.size(0); }
+  TaskBatch To(const c10::Device& device, c10::ScalarType dtype) const;
+};
+
+struct AdvantageOptions {
+  double gamma = 0.99;       // discount
+  double gae_lambda = 1.0;   // GAE λ
+  bool normalize = true;     // standardise advantages per task over its real steps
+  runners::LinearBaselineOptions baseline;
+};
+
+// [T, B] (time-major, task-major B) → [K, T × N].
+at::Tensor GroupByTask(const at::Tensor& time_major, int64_t episodes_per_task);
+
+// Discounted returns, per-task linear baseline, GAE and (optionally) per-task
+// normalisation, regrouped by task.
+TaskBatch MakeTaskBatch(const runners::EpisodeBatch& episodes, const AdvantageOptions& options,
+                        ThreadPool* pool = nullptr);
+
+}  // namespace metarl::algorithms

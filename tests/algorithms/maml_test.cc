@@ -1,0 +1,250 @@
+// MAML-TRPO correctness: meta-gradients against finite differences (double
+// precision), first-order variant, batched vs per-task adaptation, KL
+// Hessian-vector products, conjugate gradient, line search bound.
+
+#include <cmath>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/autograd.h>
+
+#include "algorithms/common/conjugate_gradient.h"
+#include "algorithms/common/flat_params.h"
+#include "algorithms/maml/maml.h"
+#include "algorithms/maml/maml_trpo.h"
+
+namespace metarl::algorithms {
+namespace {
+
+using policies::GaussianMlpOptions;
+using policies::GaussianMlpPolicy;
+using policies::Params;
+
+constexpr int64_t kTasks = 2, kSteps = 6, kObs = 2, kAct = 2;
+
+GaussianMlpOptions TinyOptions() {
+  GaussianMlpOptions o;
+  o.hidden_sizes = {3};
+  o.nonlinearity = "tanh";
+  o.init_std = 0.8;
+  return o;
+}
+
+// A fixed random batch in double precision; the last step of task 1 is padding.
+TaskBatch FixedBatch(std::uint64_t seed) {
+  at::manual_seed(static_cast<int64_t>(seed));
+  TaskBatch b;
+  b.observations = at::randn({kTasks, kSteps, kObs}, at::kDouble);
+  b.actions = at::randn({kTasks, kSteps, kAct}, at::kDouble);
+  b.advantages = at::randn({kTasks, kSteps}, at::kDouble);
+  b.masks = at::ones({kTasks, kSteps}, at::kDouble);
+  b.masks[1][kSteps - 1] = 0.0;
+  b.advantages[1][kSteps - 1] = 0.0;
+  return b;
+}
+
+Params DoubleLeaves(const Params& p) {
+  Params out;
+  for (const auto& t : p) out.push_back(t.detach().to(at::kDouble).clone().requires_grad_(true));
+  return out;
+}
+
+struct Problem {
+  Rng rng{7};
+  GaussianMlpPolicy policy{kObs, kAct, TinyOptions(), rng};
+  Params theta = DoubleLeaves(policy.parameters_list());
+  std::vector<TaskBatch> train;
+  TaskBatch valid = FixedBatch(100);
+  double fast_lr = 0.3;
+
+  explicit Problem(int inner_steps) {
+    for (int s = 0; s < inner_steps; ++s) train.push_back(FixedBatch(10 + s));
+  }
+  OldPolicy Old() const { return MakeOldPolicy(policy, Adapt(policy, theta, train, fast_lr, AdaptGraph::kNone), valid); }
+};
+
+// Central differences of f over every entry of `theta`.
+at::Tensor FiniteDifferenceGradient(const std::function<double(const Params&)>& f, const Params& theta,
+                                    double eps) {
+  const at::Tensor flat = Flatten(theta).detach();
+  at::Tensor out = at::zeros_like(flat);
+  for (int64_t i = 0; i < flat.numel(); ++i) {
+    at::Tensor plus = flat.clone(), minus = flat.clone();
+    plus[i] += eps;
+    minus[i] -= eps;
+    out[i] = (f(Unflatten(plus, theta)) - f(Unflatten(minus, theta))) / (2 * eps);
+  }
+  return out;
+}
+
+double RelativeError(const at::Tensor& a, const at::Tensor& b) {
+  return (a - b).norm().item<double>() / std::max(1e-12, b.norm().item<double>());
+}
+
+TEST(Maml, SecondOrderMetaGradientMatchesFiniteDifferences) {
+  for (int inner_steps : {1, 2}) {
+    SCOPED_TRACE(inner_steps);
+    Problem p(inner_steps);
+    const OldPolicy old = p.Old();
+    const MetaObjective obj =
+        ComputeMetaObjective(p.policy, p.theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kSecondOrder);
+    const at::Tensor grad = Flatten(torch::autograd::grad({obj.surrogate}, p.theta));
+    auto f = [&](const Params& theta) {
+      return ComputeMetaObjective(p.policy, theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kNone)
+          .surrogate.item<double>();
+    };
+    const at::Tensor fd = FiniteDifferenceGradient(f, p.theta, 1e-6);
+    EXPECT_LT(RelativeError(grad, fd), 1e-4) << "autograd " << grad << "\nfd " << fd;
+    // The inner update matters: the first-order gradient differs.
+    const MetaObjective fo =
+        ComputeMetaObjective(p.policy, p.theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kFirstOrder);
+    EXPECT_GT(RelativeError(Flatten(torch::autograd::grad({fo.surrogate}, p.theta)), fd), 1e-3);
+  }
+}
+
+TEST(Maml, FirstOrderGradientTreatsTheInnerUpdateJacobianAsIdentity) {
+  Problem p(2);
+  const OldPolicy old = p.Old();
+  const MetaObjective fo =
+      ComputeMetaObjective(p.policy, p.theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kFirstOrder);
+  const at::Tensor grad = Flatten(torch::autograd::grad({fo.surrogate}, p.theta));
+  // Reference: ∂L/∂θ'_k at the adapted parameters, summed over tasks.
+  Params adapted = Adapt(p.policy, p.theta, p.train, p.fast_lr, AdaptGraph::kNone);
+  for (auto& t : adapted) t.requires_grad_(true);
+  const policies::DiagGaussian dist = p.policy.Forward(p.valid.observations, adapted);
+  const at::Tensor ratio = at::exp(dist.LogProb(p.valid.actions) - old.log_probs);
+  const at::Tensor loss =
+      -((ratio * p.valid.advantages * p.valid.masks).sum(1) / p.valid.masks.sum(1)).mean();
+  Params per_task = torch::autograd::grad({loss}, adapted);
+  for (auto& t : per_task) t = t.sum(0);
+  EXPECT_LT(RelativeError(grad, Flatten(per_task)), 1e-12);
+}
+
+TEST(Maml, BatchedAdaptationEqualsAdaptingEachTaskAlone) {
+  Problem p(2);
+  const Params batched = Adapt(p.policy, p.theta, p.train, p.fast_lr, AdaptGraph::kNone);
+  for (int64_t k = 0; k < kTasks; ++k) {
+    std::vector<TaskBatch> alone;
+    for (const TaskBatch& b : p.train) {
+      alone.push_back({b.observations.narrow(0, k, 1), b.actions.narrow(0, k, 1), b.advantages.narrow(0, k, 1),
+                       b.masks.narrow(0, k, 1)});
+    }
+    const Params single = Adapt(p.policy, p.theta, alone, p.fast_lr, AdaptGraph::kNone);
+    for (std::size_t i = 0; i < batched.size(); ++i) {
+      EXPECT_TRUE(at::allclose(batched[i][k], single[i][0], 1e-12, 1e-14)) << "param " << i;
+    }
+  }
+  // Adaptation moved the parameters, differently per task.
+  EXPECT_FALSE(at::allclose(batched[0][0], p.theta[0]));
+  EXPECT_FALSE(at::allclose(batched[0][0], batched[0][1]));
+}
+
+TEST(Maml, KlHessianVectorProductMatchesFiniteDifferencesOfItsGradient) {
+  Problem p(1);
+  const OldPolicy old = p.Old();
+  auto kl_grad = [&](const Params& theta, bool create_graph) {
+    const MetaObjective obj =
+        ComputeMetaObjective(p.policy, theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kSecondOrder);
+    return Flatten(torch::autograd::grad({obj.kl}, theta, {}, /*retain_graph=*/true, create_graph));
+  };
+  const at::Tensor g = kl_grad(p.theta, true);
+  at::manual_seed(3);
+  const at::Tensor v = at::randn({g.numel()}, at::kDouble);
+  const at::Tensor hv = Flatten(torch::autograd::grad({(g * v).sum()}, p.theta));
+  const double eps = 1e-5;
+  const at::Tensor flat = Flatten(p.theta).detach();
+  auto leaves = [&](const at::Tensor& f) {
+    Params out;
+    for (const auto& t : Unflatten(f, p.theta)) out.push_back(t.clone().requires_grad_(true));
+    return out;
+  };
+  const at::Tensor fd = (kl_grad(leaves(flat + eps * v), false) - kl_grad(leaves(flat - eps * v), false)) / (2 * eps);
+  EXPECT_LT(RelativeError(hv, fd), 1e-5);
+  EXPECT_GT(hv.dot(v).item<double>(), 0.0);  // the KL Hessian at the old policy is PSD
+}
+
+TEST(ConjugateGradient, SolvesAKnownSpdSystem) {
+  at::manual_seed(1);
+  const at::Tensor q = at::randn({20, 20}, at::kDouble);
+  const at::Tensor a = q.t().matmul(q) + at::eye(20, at::kDouble);
+  const at::Tensor x_true = at::randn({20}, at::kDouble);
+  const at::Tensor b = a.matmul(x_true);
+  const auto result = ConjugateGradient([&](const at::Tensor& v) { return a.matmul(v); }, b, 60, 1e-20);
+  EXPECT_LT(RelativeError(result.x, x_true), 1e-8);
+  EXPECT_LE(result.iterations, 60);
+  const auto two = ConjugateGradient([&](const at::Tensor& v) { return a.matmul(v); }, b, 2);
+  EXPECT_EQ(two.iterations, 2);
+}
+
+// A float-precision problem on the module's own parameters, for the TRPO step.
+struct StepProblem {
+  Rng rng{11};
+  GaussianMlpPolicy policy{kObs, kAct, TinyOptions(), rng};
+  std::vector<TaskBatch> train;
+  TaskBatch valid;
+  StepProblem() {
+    train.push_back(FixedBatch(20).To(c10::kCPU, at::kFloat));
+    // Valid actions sampled from the adapted policy, as the runner would.
+    const TaskBatch base = FixedBatch(21).To(c10::kCPU, at::kFloat);
+    const Params adapted = Adapt(policy, policy.parameters_list(), train, 0.1, AdaptGraph::kNone);
+    const policies::DiagGaussian d = policy.Forward(base.observations, adapted);
+    valid = base;
+    valid.actions = (d.mean() + at::exp(d.log_std()) * at::randn(d.mean().sizes())).detach();
+  }
+};
+
+TEST(MamlTrpo, StepLowersTheSurrogateAndNeverAcceptsKlAboveTheBound) {
+  for (double max_kl : {1e-2, 1e-4}) {
+    SCOPED_TRACE(max_kl);
+    StepProblem p;
+    MamlTrpoOptions options;
+    options.max_kl = max_kl;
+    const at::Tensor before = Flatten(p.policy.parameters_list()).detach().clone();
+    const TrpoStepStats stats = MamlTrpoStep(p.policy, p.train, p.valid, options);
+    ASSERT_TRUE(stats.accepted);
+    EXPECT_LT(stats.surrogate_after, stats.surrogate_before);
+    EXPECT_LT(stats.kl_after, max_kl);
+    EXPECT_GT(stats.kl_after, 0.0);
+    EXPECT_GE(stats.line_search_steps, 1);
+    EXPECT_EQ(stats.cg_iterations, options.cg_iters);
+    EXPECT_FALSE(at::equal(before, Flatten(p.policy.parameters_list())));
+    // Recompute the KL of the accepted parameters independently of the step.
+    const Params theta = p.policy.parameters_list();
+    StepProblem fresh;  // same seed: same initial parameters for the old policy
+    const OldPolicy old = MakeOldPolicy(
+        fresh.policy, Adapt(fresh.policy, fresh.policy.parameters_list(), p.train, 0.1, AdaptGraph::kNone), p.valid);
+    const MetaObjective after = ComputeMetaObjective(p.policy, theta, p.train, p.valid, old, 0.1, AdaptGraph::kNone);
+    EXPECT_NEAR(after.kl.item<double>(), stats.kl_after, 1e-7);
+    EXPECT_LT(after.kl.item<double>(), max_kl);
+  }
+}
+
+TEST(MamlTrpo, NonFiniteLossStopsWithAClearMessageAndNoChange) {
+  StepProblem p;
+  p.valid.advantages[0][0] = std::nanf("");
+  const at::Tensor before = Flatten(p.policy.parameters_list()).detach().clone();
+  try {
+    MamlTrpoStep(p.policy, p.train, p.valid, MamlTrpoOptions{});
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(at::equal(before, Flatten(p.policy.parameters_list())));
+}
+
+TEST(MamlTrpo, OptionsAreValidatedNamingTheKey) {
+  MamlTrpoOptions o;
+  o.fast_lr = -0.1;
+  try {
+    o.Validate();
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("fast-lr"), std::string::npos);
+  }
+  o = MamlTrpoOptions{};
+  o.ls_backtrack_ratio = 1.0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace metarl::algorithms
