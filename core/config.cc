@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -92,6 +93,45 @@ ConfigMap ConfigMap::FromFile(const std::string& file) {
     throw std::invalid_argument(Cat("config file '", file, "' is not valid YAML: ", e.what()));
   }
   return ConfigMap(node, file);
+}
+
+ConfigMap ConfigMap::FromFile(const std::string& file, const std::vector<std::string>& overrides) {
+  ConfigMap parsed = FromFile(file);
+  if (overrides.empty()) return parsed;
+  YAML::Node root = YAML::Clone(parsed.state_->node);
+  if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  for (const auto& o : overrides) ApplyOverride(root, o);
+  return ConfigMap(root, file + " (with --set overrides)");
+}
+
+void ApplyOverride(YAML::Node& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  METARL_REQUIRE(eq != std::string::npos && eq > 0, "--set '", assignment,
+                 "': expected key=value (e.g. num-batches=20 or env-kwargs.low=0.5)");
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw std::invalid_argument(Cat("--set '", assignment, "': the value is not valid YAML: ", e.what()));
+  }
+  std::vector<std::string> keys;
+  std::stringstream in(path);
+  for (std::string key; std::getline(in, key, '.');) {
+    METARL_REQUIRE(!key.empty(), "--set '", assignment, "': empty key in '", path, "'");
+    keys.push_back(key);
+  }
+  // yaml-cpp nodes are references: walk down with explicit copies.
+  std::vector<YAML::Node> chain = {root};
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    YAML::Node next = chain.back()[keys[i]];
+    if (!next.IsMap()) {
+      chain.back()[keys[i]] = YAML::Node(YAML::NodeType::Map);
+      next = chain.back()[keys[i]];
+    }
+    chain.push_back(next);
+  }
+  chain.back()[keys.back()] = value;
 }
 
 ConfigMap ConfigMap::FromString(const std::string& text, const std::string& source) {

@@ -35,6 +35,8 @@ class ConfigMap {
   // unreadable file, malformed YAML, or a top level that is not a map.
   static ConfigMap FromFile(const std::string& file);
   static ConfigMap FromString(const std::string& text, const std::string& source = "<string>");
+  // Parses `file` and applies `overrides` ("key.sub=value") before reading.
+  static ConfigMap FromFile(const std::string& file, const std::vector<std::string>& overrides);
 
   bool Has(const std::string& key) const;
 
@@ -66,6 +68,12 @@ class ConfigMap {
 
   std::shared_ptr<State> state_;
 };
+
+// Applies a command-line override "dotted.key=value" to a parsed config: the
+// value is parsed as YAML ("0.5", "[64, 64]", "true"), intermediate maps are
+// created as needed. Throws std::invalid_argument for text without '=' or an
+// empty key. Unknown keys are caught later by CheckNoUnknownKeys like any other.
+void ApplyOverride(YAML::Node& root, const std::string& assignment);
 
 // Writes `node` as YAML to `file` atomically (temporary file + rename).
 void WriteYamlFile(const YAML::Node& node, const std::string& file);

@@ -8,6 +8,8 @@
 
 namespace metarl::cli {
 
+int TrainCommand(const std::vector<std::string>& args);
+int EvalCommand(const std::vector<std::string>& args);
 int RolloutCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
 int EnvsCommand(const std::vector<std::string>& args);

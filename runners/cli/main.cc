@@ -10,6 +10,7 @@
 #include <boost/program_options/errors.hpp>
 #include <yaml-cpp/exceptions.h>
 
+#include "core/allocator.h"
 #include "runners/cli/commands.h"
 
 namespace {
@@ -18,6 +19,8 @@ const char* kUsage =
     "usage: metarl COMMAND [options]   (metarl COMMAND --help for its options)\n"
     "\n"
     "commands:\n"
+    "  train     MAML-TRPO meta-training from a config file (configs/maml/*.yaml)\n"
+    "  eval      fast adaptation to new tasks from a training checkpoint\n"
     "  rollout   roll out the initial policy on a meta-batch of tasks from a config file\n"
     "  bench     benchmarks: `metarl bench rollout` (env-steps/s: floor, runner 1 thread, N threads)\n"
     "  envs      list the registered task distributions\n";
@@ -25,6 +28,7 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  metarl::TuneAllocatorForLargeTensors();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << kUsage;
@@ -37,6 +41,8 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
+    if (command == "train") return metarl::cli::TrainCommand(args);
+    if (command == "eval") return metarl::cli::EvalCommand(args);
     if (command == "rollout") return metarl::cli::RolloutCommand(args);
     if (command == "bench") return metarl::cli::BenchCommand(args);
     if (command == "envs") return metarl::cli::EnvsCommand(args);

@@ -1,0 +1,16 @@
+#include "core/allocator.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace metarl {
+
+void TuneAllocatorForLargeTensors() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(0x7fffffff));
+#endif
+}
+
+}  // namespace metarl

@@ -1,0 +1,89 @@
+#include "runners/checkpoint.h"
+
+#include <filesystem>
+
+#include <ATen/ATen.h>
+#include <torch/autograd.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "core/error.h"
+
+namespace metarl::runners {
+namespace fs = std::filesystem;
+
+void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
+  METARL_CHECK(checkpoint.names.size() == checkpoint.params.size(), "names/params size mismatch");
+  torch::serialize::OutputArchive archive;
+  archive.write("format_version", c10::IValue(kCheckpointFormatVersion));
+  archive.write("iteration", c10::IValue(checkpoint.iteration));
+  archive.write("config_yaml", c10::IValue(checkpoint.config_yaml));
+  archive.write("num_params", c10::IValue(static_cast<int64_t>(checkpoint.params.size())));
+  for (std::size_t i = 0; i < checkpoint.params.size(); ++i) {
+    archive.write("name_" + std::to_string(i), c10::IValue(checkpoint.names[i]));
+    archive.write("param_" + std::to_string(i), checkpoint.params[i].detach().to(at::kCPU));
+  }
+  const fs::path final_path = fs::path(dir) / "checkpoint.pt";
+  const fs::path tmp = fs::path(dir) / "checkpoint.pt.tmp";
+  try {
+    archive.save_to(tmp.string());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(Cat("cannot write checkpoint '", tmp.string(), "': ", e.what()));
+  }
+  std::error_code ec;
+  fs::rename(tmp, final_path, ec);
+  if (ec) throw std::runtime_error(Cat("cannot rename '", tmp.string(), "' to '", final_path.string(), "': ", ec.message()));
+}
+
+Checkpoint LoadCheckpoint(const std::string& dir) {
+  const fs::path path = fs::path(dir) / "checkpoint.pt";
+  std::error_code ec;
+  METARL_REQUIRE(fs::is_regular_file(path, ec), "checkpoint '", path.string(),
+                 "' does not exist (expected the output directory of `metarl train`)");
+  Checkpoint checkpoint;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string());
+    c10::IValue value;
+    archive.read("format_version", value);
+    METARL_REQUIRE(value.toInt() == kCheckpointFormatVersion, "checkpoint '", path.string(), "' has format version ",
+                   value.toInt(), "; this build reads version ", kCheckpointFormatVersion);
+    archive.read("iteration", value);
+    checkpoint.iteration = value.toInt();
+    archive.read("config_yaml", value);
+    checkpoint.config_yaml = value.toStringRef();
+    archive.read("num_params", value);
+    const int64_t n = value.toInt();
+    for (int64_t i = 0; i < n; ++i) {
+      archive.read("name_" + std::to_string(i), value);
+      checkpoint.names.push_back(value.toStringRef());
+      at::Tensor t;
+      archive.read("param_" + std::to_string(i), t);
+      checkpoint.params.push_back(t);
+    }
+  } catch (const std::invalid_argument&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(Cat("checkpoint '", path.string(), "' cannot be read (truncated or not a metarl checkpoint): ",
+                                    std::string(e.what()).substr(0, 200)));
+  }
+  return checkpoint;
+}
+
+void RestoreParams(const Checkpoint& checkpoint, const std::vector<std::string>& names,
+                   const policies::Params& params) {
+  METARL_REQUIRE(checkpoint.names == names, "checkpoint parameters (", checkpoint.names.size(),
+                 " tensors) do not match the policy's (", names.size(), "): different policy architecture");
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    METARL_REQUIRE(checkpoint.params[i].sizes() == params[i].sizes(), "checkpoint parameter '", names[i],
+                   "' has shape ", checkpoint.params[i].sizes(), " but the configured policy needs ",
+                   params[i].sizes(), " (policy sizes differ from the checkpoint's config)");
+  }
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    auto target = params[i];
+    target.copy_(checkpoint.params[i]);
+  }
+}
+
+}  // namespace metarl::runners

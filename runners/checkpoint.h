@@ -1,0 +1,39 @@
+#pragma once
+// Training checkpoints: DIR/checkpoint.pt, written atomically (temporary
+// file, then rename), holding the policy's parameters by name, the number of
+// completed iterations, a format version and the resolved configuration (YAML
+// text). All randomness in training derives from (seed, iteration) streams,
+// so parameters plus iteration are the whole training state for MAML-TRPO
+// (its outer optimiser has no state; the baseline is refitted every batch).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policies/params.h"
+
+namespace metarl::runners {
+
+inline constexpr int64_t kCheckpointFormatVersion = 1;
+
+struct Checkpoint {
+  int64_t iteration = 0;            // completed meta-iterations
+  std::string config_yaml;          // resolved configuration of the run
+  std::vector<std::string> names;   // parameter names (GaussianMlpPolicy::ParameterNames)
+  policies::Params params;          // CPU tensors
+};
+
+// Writes `dir`/checkpoint.pt atomically. Throws std::runtime_error on I/O failure.
+void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint);
+
+// Reads `dir`/checkpoint.pt. Throws std::invalid_argument naming the file for
+// a missing, truncated or incompatible (format version) checkpoint.
+Checkpoint LoadCheckpoint(const std::string& dir);
+
+// Copies checkpoint parameters into `params` (module parameters) after
+// checking names and shapes; std::invalid_argument naming the first mismatch
+// (e.g. a checkpoint of a policy with other hidden sizes).
+void RestoreParams(const Checkpoint& checkpoint, const std::vector<std::string>& names,
+                   const policies::Params& params);
+
+}  // namespace metarl::runners

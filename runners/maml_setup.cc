@@ -1,0 +1,103 @@
+#include "runners/maml_setup.h"
+
+#include <chrono>
+#include <thread>
+
+#include <ATen/ATen.h>
+
+#include "core/device.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "envs/registry.h"
+#include "policies/per_task_policy.h"
+
+namespace metarl::runners {
+
+void MamlTrainOptions::Read(ConfigMap& config) {
+  config.Read("env", &env);
+  ConfigMap policy_map = config.Child("policy");
+  policy.Read(policy_map);
+  maml.Read(config);
+  config.Read("gamma", &gamma);
+  config.Read("gae-lambda", &gae_lambda);
+  config.Read("fast-batch-size", &fast_batch_size);
+  config.Read("meta-batch-size", &meta_batch_size);
+  config.Read("num-batches", &num_batches);
+  config.Read("seed", &seed);
+  config.Read("device", &device);
+  config.Read("threads", &threads);
+  config.Read("checkpoint-every", &checkpoint_every);
+}
+
+void MamlTrainOptions::Validate() const {
+  policy.Validate();
+  maml.Validate();
+  METARL_REQUIRE(gamma > 0.0 && gamma <= 1.0, "gamma = ", gamma, ": expected a number in (0, 1]");
+  METARL_REQUIRE(gae_lambda >= 0.0 && gae_lambda <= 1.0, "gae-lambda = ", gae_lambda, ": expected a number in [0, 1]");
+  METARL_REQUIRE(fast_batch_size >= 1, "fast-batch-size = ", fast_batch_size, ": expected an integer >= 1");
+  METARL_REQUIRE(meta_batch_size >= 1, "meta-batch-size = ", meta_batch_size, ": expected an integer >= 1");
+  METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
+  METARL_REQUIRE(threads >= 0, "threads = ", threads, ": expected 0 (all cores) or a positive count");
+  METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
+}
+
+MamlSetup::MamlSetup(ConfigMap& config) {
+  options_.Read(config);
+  ConfigMap env_kwargs = config.Child("env-kwargs");
+  distribution_ = envs::MakeTaskDistribution(options_.env, env_kwargs);
+  config.CheckNoUnknownKeys();
+  try {
+    options_.Validate();
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
+  }
+  device_ = ParseDevice(options_.device);
+  resolved_ = config.Resolved();
+  const envs::EnvSpec spec = distribution_->spec();
+  Rng init(StreamSeed(options_.seed, {kInitStream}));
+  policy_ = std::make_unique<policies::GaussianMlpPolicy>(spec.obs_dim, spec.act_dim, options_.policy, init);
+  policy_->to(device_);
+  SetMathThreads(1);
+  VectorRunnerOptions runner_options;
+  runner_options.threads =
+      options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  runner_ = std::make_unique<VectorRunner>(*distribution_, runner_options);
+  advantages_.gamma = options_.gamma;
+  advantages_.gae_lambda = options_.gae_lambda;
+}
+
+MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps,
+                                                     std::uint64_t seed) {
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  Rollouts out;
+  const int n = options_.fast_batch_size;
+  const policies::Params theta = policy_->parameters_list();
+  for (int s = 0; s <= steps; ++s) {
+    auto start = Clock::now();
+    const policies::Params adapted =
+        algorithms::Adapt(*policy_, theta, out.batches, options_.maml.fast_lr, algorithms::AdaptGraph::kNone);
+    const policies::Params per_task =
+        out.batches.empty() ? policies::GaussianMlpPolicy::Stack(theta, static_cast<int64_t>(tasks.size())) : adapted;
+    out.seconds_adapting += since(start);
+
+    start = Clock::now();
+    policies::PerTaskPolicy sampler(*policy_, per_task, n);
+    const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}));
+    out.seconds_sampling += since(start);
+
+    start = Clock::now();
+    const std::vector<double> returns = episodes.EpisodeReturns();
+    std::vector<double> per_task_mean(tasks.size(), 0.0);
+    for (int64_t b = 0; b < episodes.size(); ++b) per_task_mean[episodes.task_ids[b]] += returns[b] / n;
+    double mean = 0.0;
+    for (double r : per_task_mean) mean += r / per_task_mean.size();
+    out.task_returns.push_back(per_task_mean);
+    out.mean_returns.push_back(mean);
+    out.batches.push_back(algorithms::MakeTaskBatch(episodes, advantages_, &runner_->pool()).To(device_, at::kFloat));
+    out.seconds_adapting += since(start);
+  }
+  return out;
+}
+
+}  // namespace metarl::runners

@@ -1,0 +1,79 @@
+#pragma once
+// What `metarl train` and `metarl eval` share for MAML: the configuration,
+// the task distribution, the policy on its device, the runner, and rollouts
+// with per-task adaptation in between.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <c10/core/Device.h>
+
+#include "algorithms/maml/maml_trpo.h"
+#include "algorithms/maml/task_batch.h"
+#include "core/config.h"
+#include "envs/task_distribution.h"
+#include "policies/gaussian_mlp.h"
+#include "runners/vector_runner.h"
+
+namespace metarl::runners {
+
+struct MamlTrainOptions {
+  std::string env = "Navigation2D";       // a registered env (metarl envs)
+  policies::GaussianMlpOptions policy;     // key `policy`: hidden-sizes, nonlinearity, init-std
+  algorithms::MamlTrpoOptions maml;        // fast-lr, num-steps, first-order, max-kl, cg-*, ls-*
+  double gamma = 0.99;                     // discount
+  double gae_lambda = 1.0;                 // GAE λ
+  int fast_batch_size = 20;                // trajectories per task per inner step
+  int meta_batch_size = 40;                // tasks per meta-iteration (MAML: 40; navigation: 20)
+  int num_batches = 500;                   // meta-iterations
+  std::uint64_t seed = 1;                  // base seed of every random stream
+  std::string device = "cpu";              // cpu | cuda | cuda:N | auto (adaptation and TRPO)
+  int threads = 0;                         // env-stepping threads; 0 = all hardware threads
+  int checkpoint_every = 10;               // iterations between checkpoints (and one at the end)
+
+  void Read(ConfigMap& config);  // top-level keys; env-kwargs is read by the env registry
+  void Validate() const;
+};
+
+class MamlSetup {
+ public:
+  // Reads every key (unknown keys, wrong types and out-of-range values are
+  // rejected here, before any work, naming the key and the source).
+  explicit MamlSetup(ConfigMap& config);
+
+  const MamlTrainOptions& options() const { return options_; }
+  const envs::TaskDistribution& distribution() const { return *distribution_; }
+  policies::GaussianMlpPolicy& policy() { return *policy_; }
+  const c10::Device& device() const { return device_; }
+  VectorRunner& runner() { return *runner_; }
+  const YAML::Node& resolved_config() const { return resolved_; }
+
+  struct Rollouts {
+    // batches[s]: episodes sampled with the parameters after s inner steps
+    // (s = 0..steps), each task adapting on batches[0..s).
+    std::vector<algorithms::TaskBatch> batches;
+    std::vector<std::vector<double>> task_returns;  // [s][k]: mean episode return of task k
+    std::vector<double> mean_returns;               // [s]: mean over tasks
+    double seconds_sampling = 0.0;
+    double seconds_adapting = 0.0;  // baseline + GAE + inner updates
+  };
+  // Samples `tasks` with `steps` inner policy-gradient steps in between;
+  // `seed` keys the rollouts' random streams.
+  Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed);
+
+ private:
+  MamlTrainOptions options_;
+  std::unique_ptr<envs::TaskDistribution> distribution_;
+  std::unique_ptr<policies::GaussianMlpPolicy> policy_;
+  c10::Device device_{c10::kCPU};
+  std::unique_ptr<VectorRunner> runner_;
+  YAML::Node resolved_;
+  algorithms::AdvantageOptions advantages_;
+};
+
+// Stream tags under the base seed (StreamSeed(seed, {tag, ...})).
+enum StreamTag : std::uint64_t { kInitStream = 1, kTrainTasks = 2, kTrainRollouts = 3, kEvalTasks = 4, kEvalRollouts = 5 };
+
+}  // namespace metarl::runners

@@ -1,0 +1,119 @@
+#include "runners/maml_trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/error.h"
+#include "runners/checkpoint.h"
+
+namespace metarl::runners {
+namespace fs = std::filesystem;
+
+IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
+  const auto start = std::chrono::steady_clock::now();
+  const MamlTrainOptions& o = setup.options();
+  Rng task_rng(StreamSeed(o.seed, {kTrainTasks, static_cast<std::uint64_t>(iteration)}));
+  const std::vector<envs::Task> tasks = setup.distribution().Sample(o.meta_batch_size, task_rng);
+  MamlSetup::Rollouts rollouts = setup.RolloutWithAdaptation(
+      tasks, o.maml.num_steps, StreamSeed(o.seed, {kTrainRollouts, static_cast<std::uint64_t>(iteration)}));
+  const algorithms::TaskBatch valid = rollouts.batches.back();
+  rollouts.batches.pop_back();
+
+  IterationMetrics m;
+  m.iteration = iteration;
+  m.returns = rollouts.mean_returns;
+  m.seconds_sampling = rollouts.seconds_sampling;
+  m.seconds_adapting = rollouts.seconds_adapting;
+  const auto opt_start = std::chrono::steady_clock::now();
+  m.trpo = algorithms::MamlTrpoStep(setup.policy(), rollouts.batches, valid, o.maml);
+  m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();
+  m.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return m;
+}
+
+namespace {
+
+std::string MetricsHeader(int num_steps) {
+  std::string h = "iteration";
+  for (int s = 0; s <= num_steps; ++s) h += ",return_step" + std::to_string(s);
+  return h +
+         ",surrogate_before,surrogate_after,kl,line_search_steps,accepted,cg_iterations,"
+         "seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
+         "seconds_trpo_line_search,seconds_total";
+}
+
+std::string MetricsRow(const IterationMetrics& m) {
+  std::ostringstream row;
+  row.precision(8);
+  row << m.iteration;
+  for (double r : m.returns) row << "," << r;
+  row << "," << m.trpo.surrogate_before << "," << m.trpo.surrogate_after << "," << m.trpo.kl_after << ","
+      << m.trpo.line_search_steps << "," << (m.trpo.accepted ? 1 : 0) << "," << m.trpo.cg_iterations << ","
+      << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
+      << m.trpo.seconds_gradient << "," << m.trpo.seconds_cg << "," << m.trpo.seconds_line_search << ","
+      << m.seconds_total;
+  return row.str();
+}
+
+Checkpoint MakeCheckpoint(MamlSetup& setup, int64_t iteration) {
+  Checkpoint c;
+  c.iteration = iteration;
+  YAML::Emitter emitter;
+  emitter << setup.resolved_config();
+  c.config_yaml = emitter.c_str();
+  c.names = setup.policy().ParameterNames();
+  c.params = setup.policy().parameters_list();
+  return c;
+}
+
+}  // namespace
+
+std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command) {
+  ConfigMap config = ConfigMap::FromFile(command.config_file, command.overrides);
+  MamlSetup setup(config);  // every key validated before any work
+  const MamlTrainOptions& o = setup.options();
+
+  std::error_code ec;
+  fs::create_directories(command.output_dir, ec);
+  METARL_REQUIRE(!ec, "cannot create output directory '", command.output_dir, "': ", ec.message());
+  const fs::path dir(command.output_dir);
+  int64_t first = 0;
+  if (command.resume) {
+    const Checkpoint checkpoint = LoadCheckpoint(command.output_dir);
+    RestoreParams(checkpoint, setup.policy().ParameterNames(), setup.policy().parameters_list());
+    first = checkpoint.iteration;
+  } else {
+    METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,
+                   "' already holds a run (checkpoint.pt); use --resume to continue it or choose another --output");
+  }
+  WriteYamlFile(setup.resolved_config(), (dir / "config.yaml").string());
+
+  const fs::path metrics_path = dir / "metrics.csv";
+  const bool new_metrics = !fs::exists(metrics_path) || !command.resume;
+  std::ofstream metrics(metrics_path, new_metrics ? std::ios::trunc : std::ios::app);
+  METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
+  if (new_metrics) metrics << MetricsHeader(o.maml.num_steps) << "\n" << std::flush;
+
+  std::vector<IterationMetrics> all;
+  for (int64_t i = first; i < o.num_batches; ++i) {
+    const IterationMetrics m = RunMamlIteration(setup, i);
+    metrics << MetricsRow(m) << "\n" << std::flush;
+    all.push_back(m);
+    if (!command.quiet) {
+      std::printf("iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, trpo %.2f)\n",
+                  static_cast<long long>(i + 1), o.num_batches, m.returns.front(), m.returns.back(), m.trpo.kl_after,
+                  m.trpo.line_search_steps, m.trpo.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling,
+                  m.seconds_adapting, m.seconds_optimizing);
+      std::fflush(stdout);
+    }
+    if ((i + 1) % o.checkpoint_every == 0 || i + 1 == o.num_batches) {
+      SaveCheckpoint(command.output_dir, MakeCheckpoint(setup, i + 1));
+    }
+  }
+  return all;
+}
+
+}  // namespace metarl::runners

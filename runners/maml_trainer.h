@@ -1,0 +1,44 @@
+#pragma once
+// `metarl train`: MAML-TRPO meta-training from a config file.
+//
+// Output directory:
+//   config.yaml     resolved configuration (written before any work)
+//   metrics.csv     one row per meta-iteration (appended; see kMetricsHeader)
+//   checkpoint.pt   every `checkpoint-every` iterations and at the end (atomic)
+// Iteration i samples its tasks from StreamSeed(seed, {kTrainTasks, i}) and its
+// rollouts from StreamSeed(seed, {kTrainRollouts, i}), so a resumed run
+// continues exactly as an uninterrupted one.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runners/maml_setup.h"
+
+namespace metarl::runners {
+
+struct TrainCommandOptions {
+  std::string config_file;
+  std::string output_dir;
+  std::vector<std::string> overrides;  // --set key=value
+  bool resume = false;                 // continue from output_dir/checkpoint.pt
+  bool quiet = false;                  // no per-iteration progress line
+};
+
+struct IterationMetrics {
+  int64_t iteration = 0;
+  std::vector<double> returns;  // mean return before adaptation, then after each inner step
+  algorithms::TrpoStepStats trpo;
+  double seconds_sampling = 0.0;
+  double seconds_adapting = 0.0;
+  double seconds_optimizing = 0.0;
+  double seconds_total = 0.0;
+};
+
+// Runs meta-iteration `iteration` (0-based) on `setup`, updating its policy.
+IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration);
+
+// The whole command. Returns the metrics of the iterations it ran.
+std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& options);
+
+}  // namespace metarl::runners
