@@ -28,7 +28,7 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
   const auto opt_start = std::chrono::steady_clock::now();
-  m.trpo = algorithms::MamlTrpoStep(setup.policy(), rollouts.batches, valid, o.maml);
+  m.trpo = algorithms::MamlTrpoStep(setup.policy(), rollouts.batches, valid, o.maml, &setup.runner().pool());
   m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();
   m.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return m;

@@ -23,29 +23,41 @@ at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const Params
   return -MaskedMeanPerTask(dist.LogProb(batch.actions) * batch.advantages, batch.masks);
 }
 
-Params Adapt(const policies::GaussianMlpPolicy& policy, const Params& theta, const std::vector<TaskBatch>& steps,
-             double fast_lr, AdaptGraph graph) {
+AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Params& theta,
+                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph) {
   const int64_t k = steps.empty() ? 1 : steps[0].num_tasks();
   Params params = policies::GaussianMlpPolicy::Stack(theta, k);
+  // Leaves of a no-graph adaptation must require grad to be differentiated.
   if (graph == AdaptGraph::kNone) {
     for (auto& p : params) p = p.detach().requires_grad_(true);
   }
+  const bool create_graph = graph == AdaptGraph::kSecondOrder;
+  AdaptTrace trace;
+  trace.fast_lr = fast_lr;
   for (const TaskBatch& batch : steps) {
-    // Leaves of a no-graph adaptation must require grad to be differentiated.
     const at::Tensor loss = ReinforceLoss(policy, params, batch).sum();
-    const bool create_graph = graph == AdaptGraph::kSecondOrder;
-    const std::vector<at::Tensor> grads =
+    std::vector<at::Tensor> grads =
         torch::autograd::grad({loss}, params, /*grad_outputs=*/{}, /*retain_graph=*/create_graph, create_graph);
+    if (!create_graph) {
+      for (auto& g : grads) g = g.detach();
+    }
+    trace.starts.push_back(params);
     for (std::size_t i = 0; i < params.size(); ++i) {
-      const at::Tensor g = create_graph ? grads[i] : grads[i].detach();
-      params[i] = params[i] - fast_lr * g;
+      params[i] = params[i] - fast_lr * grads[i];
       if (graph == AdaptGraph::kNone) params[i] = params[i].detach().requires_grad_(true);
     }
+    trace.gradients.push_back(std::move(grads));
   }
   if (graph == AdaptGraph::kNone) {
     for (auto& p : params) p = p.detach();
   }
-  return params;
+  trace.adapted = std::move(params);
+  return trace;
+}
+
+Params Adapt(const policies::GaussianMlpPolicy& policy, const Params& theta, const std::vector<TaskBatch>& steps,
+             double fast_lr, AdaptGraph graph) {
+  return AdaptWithTrace(policy, theta, steps, fast_lr, graph).adapted;
 }
 
 OldPolicy MakeOldPolicy(const policies::GaussianMlpPolicy& policy, const Params& adapted, const TaskBatch& valid) {
@@ -57,21 +69,26 @@ OldPolicy MakeOldPolicy(const policies::GaussianMlpPolicy& policy, const Params&
   return OldPolicy{log_probs, dist};
 }
 
-MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const Params& theta,
-                                   const std::vector<TaskBatch>& train, const TaskBatch& valid,
-                                   const OldPolicy& old, double fast_lr, AdaptGraph graph) {
-  const Params adapted = Adapt(policy, theta, train, fast_lr, graph);
-  Params outer = adapted;
-  if (graph == AdaptGraph::kNone) {
-    // Evaluation only (line search): nothing below needs a graph.
-    for (auto& p : outer) p = p.detach();
-  }
-  const policies::DiagGaussian dist = policy.Forward(valid.observations, outer);
+MetaObjective ObjectiveAt(const policies::GaussianMlpPolicy& policy, const Params& adapted, const TaskBatch& valid,
+                          const OldPolicy& old) {
+  const policies::DiagGaussian dist = policy.Forward(valid.observations, adapted);
   const at::Tensor ratio = at::exp(dist.LogProb(valid.actions) - old.log_probs);
   MetaObjective objective;
   objective.surrogate = -MaskedMeanPerTask(ratio * valid.advantages, valid.masks).mean();
   objective.kl = MaskedMeanPerTask(old.dist.Kl(dist), valid.masks).mean();
   return objective;
+}
+
+MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const Params& theta,
+                                   const std::vector<TaskBatch>& train, const TaskBatch& valid,
+                                   const OldPolicy& old, double fast_lr, AdaptGraph graph) {
+  if (graph == AdaptGraph::kNone) {
+    // Evaluation only (line search): nothing below needs a graph.
+    const Params adapted = Adapt(policy, theta, train, fast_lr, graph);
+    torch::NoGradGuard no_grad;
+    return ObjectiveAt(policy, adapted, valid, old);
+  }
+  return ObjectiveAt(policy, Adapt(policy, theta, train, fast_lr, graph), valid, old);
 }
 
 }  // namespace metarl::algorithms

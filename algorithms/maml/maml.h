@@ -38,6 +38,19 @@ at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const polici
 policies::Params Adapt(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
                        const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph);
 
+// Adapt, keeping every inner step: step s maps starts[s] to
+// starts[s] − fast_lr · gradients[s] (batched sets). With kSecondOrder the
+// gradients keep their graph, so products with the inner Hessians ∇²L_s are
+// one more backward of gradients[s] (see MetaKlHessian).
+struct AdaptTrace {
+  std::vector<policies::Params> starts;
+  std::vector<policies::Params> gradients;
+  policies::Params adapted;
+  double fast_lr = 0.0;
+};
+AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
+                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph);
+
 // The sampling distribution of the valid episodes, fixed (no graph) for the
 // surrogate's importance ratio and the KL.
 struct OldPolicy {
@@ -51,6 +64,10 @@ struct MetaObjective {
   at::Tensor surrogate;  // mean over tasks of −Σ m·ratio·A / Σ m (scalar, to minimise)
   at::Tensor kl;         // mean over tasks of Σ m·KL(old ‖ new) / Σ m (scalar)
 };
+
+// The surrogate and KL of already adapted parameters (batched).
+MetaObjective ObjectiveAt(const policies::GaussianMlpPolicy& policy, const policies::Params& adapted,
+                          const TaskBatch& valid, const OldPolicy& old);
 
 // The post-adaptation surrogate and KL at θ (adapting on `train` first).
 MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,

@@ -3,13 +3,14 @@
 //
 // Minimises the post-adaptation surrogate subject to the mean KL between the
 // sampling (adapted) policies and the new adapted policies staying within
-// max-kl: direction from conjugate gradient on Hessian-vector products of the
-// KL (the KL's gradient graph is built once per step and reused by every
-// product), step scaled to the KL bound, backtracking line search accepting
+// max-kl: direction from conjugate gradient on products with the KL's
+// Hessian (exact Gauss-Newton form over graphs built once per step, see
+// meta_kl_hessian.h), step scaled to the KL bound, backtracking line search accepting
 // the first step that lowers the surrogate with KL < max-kl (else no step).
 
 #include "algorithms/maml/maml.h"
 #include "core/config.h"
+#include "core/thread_pool.h"
 #include "policies/gaussian_mlp.h"
 
 namespace metarl::algorithms {
@@ -23,9 +24,14 @@ struct MamlTrpoOptions {
   double cg_damping = 1e-5;        // added to the KL Hessian's diagonal
   int ls_max_steps = 15;           // line-search candidates
   double ls_backtrack_ratio = 0.8; // step shrink factor per candidate
+  // Tasks per independently built graph. Chunks are processed in parallel on
+  // the thread pool and combined in chunk order: results depend on this value
+  // (at rounding level), never on the thread count. One chunk of all tasks
+  // suits a GPU.
+  int tasks_per_chunk = 5;
 
   // Keys: fast-lr, num-steps, first-order, max-kl, cg-iters, cg-damping,
-  // ls-max-steps, ls-backtrack-ratio.
+  // ls-max-steps, ls-backtrack-ratio, tasks-per-chunk.
   void Read(ConfigMap& config);
   void Validate() const;  // std::invalid_argument naming the key and value
 };
@@ -37,7 +43,7 @@ struct TrpoStepStats {
   int line_search_steps = 0;  // candidates evaluated
   bool accepted = false;      // false: no candidate passed, parameters unchanged
   int cg_iterations = 0;
-  double seconds_gradient = 0.0;     // adaptation graph, surrogate and its gradient, KL gradient
+  double seconds_gradient = 0.0;     // adaptation graphs, surrogate and its gradient, KL Hessian set-up
   double seconds_cg = 0.0;           // Hessian-vector products and CG
   double seconds_line_search = 0.0;
 };
@@ -46,8 +52,9 @@ struct TrpoStepStats {
 // step s (sampled with the parameters after s steps), `valid` those sampled
 // with the fully adapted parameters. Throws std::runtime_error naming the
 // quantity when the surrogate, gradient or step is not finite (parameters are
-// then left unchanged).
+// then left unchanged). Task chunks run on `pool` when given; the result is
+// bit-identical for any pool size.
 TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const std::vector<TaskBatch>& train,
-                           const TaskBatch& valid, const MamlTrpoOptions& options);
+                           const TaskBatch& valid, const MamlTrpoOptions& options, ThreadPool* pool = nullptr);
 
 }  // namespace metarl::algorithms

@@ -12,6 +12,8 @@
 #include "algorithms/common/flat_params.h"
 #include "algorithms/maml/maml.h"
 #include "algorithms/maml/maml_trpo.h"
+#include "algorithms/maml/meta_kl_hessian.h"
+#include "policies/mean_linearization.h"
 
 namespace metarl::algorithms {
 namespace {
@@ -163,6 +165,71 @@ TEST(Maml, KlHessianVectorProductMatchesFiniteDifferencesOfItsGradient) {
   EXPECT_GT(hv.dot(v).item<double>(), 0.0);  // the KL Hessian at the old policy is PSD
 }
 
+TEST(Maml, GaussNewtonKlHessianEqualsTheDoubleBackwardHessian) {
+  // At θ (new policy = old) the KL Hessian is exactly its Gauss-Newton form;
+  // MetaKlHessian must agree with differentiating ∇KL a second time.
+  for (int inner_steps : {1, 2}) {
+    for (AdaptGraph graph : {AdaptGraph::kSecondOrder, AdaptGraph::kFirstOrder}) {
+      SCOPED_TRACE(::testing::Message() << inner_steps << " steps, graph " << static_cast<int>(graph));
+      Problem p(inner_steps);
+      const AdaptTrace trace = AdaptWithTrace(p.policy, p.theta, p.train, p.fast_lr, graph);
+      const OldPolicy old = MakeOldPolicy(p.policy, trace.adapted, p.valid);
+      const MetaObjective obj = ObjectiveAt(p.policy, trace.adapted, p.valid, old);
+      const at::Tensor kl_grad =
+          Flatten(torch::autograd::grad({obj.kl}, p.theta, {}, /*retain_graph=*/true, /*create_graph=*/true));
+      const MetaKlHessian hessian(p.policy, p.theta, trace, p.valid, graph);
+      at::manual_seed(5);
+      for (int trial = 0; trial < 3; ++trial) {
+        const at::Tensor v = at::randn({kl_grad.numel()}, at::kDouble);
+        const at::Tensor reference =
+            Flatten(torch::autograd::grad({(kl_grad * v).sum()}, p.theta, {}, /*retain_graph=*/true));
+        EXPECT_LT(RelativeError(hessian.Product(v), reference), 1e-10);
+      }
+    }
+  }
+}
+
+TEST(Maml, MeanLinearizationMatchesAutograd) {
+  for (const char* nonlinearity : {"relu", "tanh"}) {
+    SCOPED_TRACE(nonlinearity);
+    Rng rng(11);
+    GaussianMlpOptions options = TinyOptions();
+    options.hidden_sizes = {4, 3};
+    options.nonlinearity = nonlinearity;
+    const GaussianMlpPolicy policy(kObs, kAct, options, rng);
+    Params params = GaussianMlpPolicy::Stack(DoubleLeaves(policy.parameters_list()), kTasks);
+    at::manual_seed(9);
+    for (auto& t : params) t = (t + 0.1 * at::randn_like(t)).detach().requires_grad_(true);
+    const at::Tensor obs = at::randn({kTasks, kSteps, kObs}, at::kDouble);
+    const policies::MeanLinearization lin(policy, params, obs);
+    // VJP against autograd's backward of ⟨mean, c⟩.
+    const at::Tensor mean = policy.Forward(obs, params).mean();
+    const at::Tensor c = at::randn_like(mean);
+    const Params vjp = lin.Vjp(c);
+    const Params reference = torch::autograd::grad({(mean * c).sum()}, params, {}, /*retain_graph=*/false,
+                                                   /*create_graph=*/false, /*allow_unused=*/true);
+    for (std::size_t i = 0; i + 1 < params.size(); ++i) {
+      EXPECT_TRUE(at::allclose(vjp[i], reference[i], 1e-12, 1e-12)) << "param " << i;
+    }
+    EXPECT_EQ(vjp.back().abs().sum().item<double>(), 0.0);
+    // JVP: ⟨J t, c⟩ = ⟨t, Jᵀ c⟩ and central differences.
+    Params t;
+    for (const auto& q : params) t.push_back(at::randn_like(q.detach()));
+    const at::Tensor jvp = lin.Jvp(t);
+    double dual = 0.0;
+    for (std::size_t i = 0; i < t.size(); ++i) dual += (t[i] * vjp[i]).sum().item<double>();
+    EXPECT_NEAR((jvp * c).sum().item<double>(), dual, 1e-10);
+    const double eps = 1e-6;
+    Params plus, minus;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      plus.push_back(params[i].detach() + eps * t[i]);
+      minus.push_back(params[i].detach() - eps * t[i]);
+    }
+    const at::Tensor fd = (policy.Forward(obs, plus).mean() - policy.Forward(obs, minus).mean()) / (2 * eps);
+    EXPECT_LT(RelativeError(jvp, fd), 1e-6);
+  }
+}
+
 TEST(ConjugateGradient, SolvesAKnownSpdSystem) {
   at::manual_seed(1);
   const at::Tensor q = at::randn({20, 20}, at::kDouble);
@@ -217,6 +284,23 @@ TEST(MamlTrpo, StepLowersTheSurrogateAndNeverAcceptsKlAboveTheBound) {
     EXPECT_NEAR(after.kl.item<double>(), stats.kl_after, 1e-7);
     EXPECT_LT(after.kl.item<double>(), max_kl);
   }
+}
+
+TEST(MamlTrpo, StepIsBitIdenticalForAnyThreadCountAndChunkingOnlyRounds) {
+  auto run = [](int threads, int tasks_per_chunk) {
+    StepProblem p;
+    MamlTrpoOptions options;
+    options.tasks_per_chunk = tasks_per_chunk;
+    ThreadPool pool(threads);
+    const TrpoStepStats stats = MamlTrpoStep(p.policy, p.train, p.valid, options, &pool);
+    EXPECT_TRUE(stats.accepted);
+    return Flatten(p.policy.parameters_list()).detach().clone();
+  };
+  const at::Tensor one = run(1, 1);
+  EXPECT_TRUE(at::equal(one, run(2, 1)));
+  EXPECT_TRUE(at::equal(one, run(3, 1)));
+  // One chunk of both tasks: the same step up to float rounding.
+  EXPECT_LT(RelativeError(run(2, 2), one), 1e-4);
 }
 
 TEST(MamlTrpo, NonFiniteLossStopsWithAClearMessageAndNoChange) {
