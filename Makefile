@@ -4,7 +4,9 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
-CONFIG ?= configs/default.yaml
+CONFIG ?= configs/maml/2d-navigation.yaml
+RUN_DIR ?= runs/quickstart
+RUN_ITERS ?= 40
 
 .PHONY: all deps configure build run test bench clean
 
@@ -19,9 +21,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# A short MAML-TRPO run of the default config (2D navigation), then fast
+# adaptation to 40 new goals. Overwrites $(RUN_DIR).
 run: build
-	./$(BUILD_DIR)/metarl rollout --config $(CONFIG) --out runs/default
-	./$(BUILD_DIR)/metarl bench rollout --env HalfCheetahVel --envs 40 --trajs 20 --threads $(JOBS)
+	rm -rf $(RUN_DIR)
+	./$(BUILD_DIR)/metarl train --config $(CONFIG) --output $(RUN_DIR) --set num-batches=$(RUN_ITERS)
+	./$(BUILD_DIR)/metarl eval --checkpoint $(RUN_DIR) --num-tasks 40 --grad-steps 3
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

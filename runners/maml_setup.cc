@@ -79,6 +79,12 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
         algorithms::Adapt(*policy_, theta, out.batches, options_.maml.fast_lr, algorithms::AdaptGraph::kNone);
     const policies::Params per_task =
         out.batches.empty() ? policies::GaussianMlpPolicy::Stack(theta, static_cast<int64_t>(tasks.size())) : adapted;
+    for (const auto& p : per_task) {
+      if (!at::isfinite(p).all().item<bool>()) {
+        throw std::runtime_error(Cat("the policy parameters after ", s, " inner step(s) are not finite (NaN/Inf)",
+                                     s > 0 ? Cat("; fast-lr = ", options_.maml.fast_lr, " may be too large") : ""));
+      }
+    }
     out.seconds_adapting += since(start);
 
     start = Clock::now();

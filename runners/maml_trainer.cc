@@ -1,5 +1,6 @@
 #include "runners/maml_trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -58,6 +59,13 @@ std::string MetricsRow(const IterationMetrics& m) {
   return row.str();
 }
 
+// "[#####-----]": done/total in 20 cells.
+std::string ProgressBar(int64_t done, int64_t total) {
+  constexpr int kCells = 20;
+  const auto filled = static_cast<int>(kCells * done / std::max<int64_t>(1, total));
+  return "[" + std::string(filled, '#') + std::string(kCells - filled, '-') + "]";
+}
+
 Checkpoint MakeCheckpoint(MamlSetup& setup, int64_t iteration) {
   Checkpoint c;
   c.iteration = iteration;
@@ -72,7 +80,11 @@ Checkpoint MakeCheckpoint(MamlSetup& setup, int64_t iteration) {
 }  // namespace
 
 std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command) {
-  ConfigMap config = ConfigMap::FromFile(command.config_file, command.overrides);
+  METARL_REQUIRE(!command.config_file.empty() || command.resume,
+                 "--config is required (it may be left out only with --resume, which reads DIR/config.yaml)");
+  const std::string config_file =
+      command.config_file.empty() ? (fs::path(command.output_dir) / "config.yaml").string() : command.config_file;
+  ConfigMap config = ConfigMap::FromFile(config_file, command.overrides);
   MamlSetup setup(config);  // every key validated before any work
   const MamlTrainOptions& o = setup.options();
 
@@ -98,19 +110,31 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
   if (new_metrics) metrics << MetricsHeader(o.maml.num_steps) << "\n" << std::flush;
 
   std::vector<IterationMetrics> all;
+  int64_t last_checkpoint = first;
   for (int64_t i = first; i < o.num_batches; ++i) {
-    const IterationMetrics m = RunMamlIteration(setup, i);
+    IterationMetrics m;
+    try {
+      m = RunMamlIteration(setup, i);
+    } catch (const std::runtime_error& e) {
+      const fs::path checkpoint = dir / "checkpoint.pt";
+      throw std::runtime_error(Cat("meta-iteration ", i + 1, " failed: ", e.what(), ". Training stopped; ",
+                                   fs::exists(checkpoint) ? Cat("the last checkpoint (", checkpoint.string(),
+                                                                ", iteration ", last_checkpoint, ") is intact")
+                                                          : std::string("no checkpoint was written yet")));
+    }
     metrics << MetricsRow(m) << "\n" << std::flush;
     all.push_back(m);
     if (!command.quiet) {
-      std::printf("iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, trpo %.2f)\n",
-                  static_cast<long long>(i + 1), o.num_batches, m.returns.front(), m.returns.back(), m.trpo.kl_after,
-                  m.trpo.line_search_steps, m.trpo.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling,
-                  m.seconds_adapting, m.seconds_optimizing);
+      std::printf("%s iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, trpo %.2f)\n",
+                  ProgressBar(i + 1, o.num_batches).c_str(), static_cast<long long>(i + 1), o.num_batches,
+                  m.returns.front(), m.returns.back(), m.trpo.kl_after, m.trpo.line_search_steps,
+                  m.trpo.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling, m.seconds_adapting,
+                  m.seconds_optimizing);
       std::fflush(stdout);
     }
     if ((i + 1) % o.checkpoint_every == 0 || i + 1 == o.num_batches) {
       SaveCheckpoint(command.output_dir, MakeCheckpoint(setup, i + 1));
+      last_checkpoint = i + 1;
     }
   }
   return all;

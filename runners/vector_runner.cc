@@ -1,5 +1,8 @@
 #include "runners/vector_runner.h"
 
+#include <cmath>
+#include <stdexcept>
+
 #include <ATen/ATen.h>
 
 #include "core/error.h"
@@ -76,6 +79,12 @@ EpisodeBatch VectorRunner::Sample(const std::vector<envs::Task>& tasks, int epis
         float* a = act_hist + (t * B + b) * A;
         std::copy(o, o + O, obs_hist + (t * B + b) * O);
         sampler->Sample(b, rngs[b], a);
+        for (int64_t i = 0; i < A; ++i) {
+          if (!std::isfinite(a[i])) {
+            throw std::runtime_error(Cat("the policy produced a non-finite action (", a[i], ") for env ", b,
+                                         " at step ", t, ": its parameters have diverged"));
+          }
+        }
         const envs::StepResult r = envs_[b]->Step(Span<const float>(a, A), Span<float>(o, O));
         rew[t * B + b] = static_cast<float>(r.reward);
         mask[t * B + b] = 1.0f;

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -113,6 +116,83 @@ TEST(Cli, BadInputExitsWithCode2AndNamesTheProblem) {
   EXPECT_EQ(RunCli("bench rollout --env Nope").code, 2);
   EXPECT_EQ(RunCli("bench rollout --threads 0").code, 2);
   EXPECT_EQ(RunCli("bench nothing").code, 2);
+}
+
+TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
+  const auto dir = TempDir("train");
+  const std::string config =
+      WriteFile(dir / "c.yaml", std::string(kSmallConfig) + "num-batches: 2\ncheckpoint-every: 1\n");
+  const Result train = RunCli("train --config " + config + " --output " + (dir / "run").string());
+  ASSERT_EQ(train.code, 0) << train.output;
+  EXPECT_NE(train.output.find("iter 2/2"), std::string::npos) << train.output;
+  for (const char* file : {"config.yaml", "metrics.csv", "checkpoint.pt"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / file)) << file;
+  }
+  std::ifstream metrics(dir / "run" / "metrics.csv");
+  std::string header;
+  std::getline(metrics, header);
+  for (const char* column : {"return_step0", "return_step1", "kl", "line_search_steps", "seconds_sampling",
+                             "seconds_adapting", "seconds_optimizing", "surrogate_before"}) {
+    EXPECT_NE(header.find(column), std::string::npos) << column;
+  }
+
+  const Result eval = RunCli("eval --checkpoint " + (dir / "run").string() + " --num-tasks 3 --grad-steps 2 --seed 4");
+  ASSERT_EQ(eval.code, 0) << eval.output;
+  std::ifstream csv(dir / "run" / "eval.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "grad_steps,mean_return,std_return,num_tasks");
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    EXPECT_EQ(line.rfind(std::to_string(rows) + ",", 0), 0u) << line;
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), "3") << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3);  // 0, 1, 2 gradient steps
+  // Same seed, same table; --out elsewhere.
+  const Result again = RunCli("eval --checkpoint " + (dir / "run").string() +
+                              " --num-tasks 3 --grad-steps 2 --seed 4 --out " + (dir / "again.csv").string());
+  ASSERT_EQ(again.code, 0) << again.output;
+  std::ifstream a(dir / "run" / "eval.csv"), b(dir / "again.csv");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), std::string(std::istreambuf_iterator<char>(b), {}));
+}
+
+TEST(Cli, TrainAndEvalRejectBadInputBeforeAnyWork) {
+  const auto dir = TempDir("train_bad");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"fast-lr: -0.1\n", "fast-lr"},
+      {"fast-batch-size: 0\n", "fast-batch-size"},
+      {"meta-batch-size: 0\n", "meta-batch-size"},
+      {"cg-iters: ten\n", "cg-iters"},
+      {"max-kl: 0\n", "max-kl"},
+      {"ls-backtrack-ratio: 1.5\n", "ls-backtrack-ratio"},
+      {"fast_lr: 0.1\n", "fast_lr"},
+      {"policy: {hidden-sizes: [0]}\n", "hidden-sizes"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string file = WriteFile(dir / ("c" + std::to_string(i) + ".yaml"),
+                                       "env: Navigation2D\n" + cases[i].first);
+    const auto out = dir / ("out" + std::to_string(i));
+    const Result r = RunCli("train --config " + file + " --output " + out.string());
+    EXPECT_EQ(r.code, 2) << cases[i].first << r.output;
+    EXPECT_NE(r.output.find(cases[i].second), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(file), std::string::npos) << "names the file: " << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out / "metrics.csv")) << "no work before validation";
+  }
+  const std::string good = WriteFile(dir / "good.yaml", kSmallConfig);
+  const Result set = RunCli("train --config " + good + " --output " + (dir / "o").string() + " --set gamma=2");
+  EXPECT_EQ(set.code, 2);
+  EXPECT_NE(set.output.find("gamma"), std::string::npos) << set.output;
+  const Result no_run = RunCli("eval --checkpoint " + (dir / "nothing").string());
+  EXPECT_EQ(no_run.code, 2);
+  EXPECT_NE(no_run.output.find("checkpoint.pt"), std::string::npos) << no_run.output;
+  const std::string broken = (dir / "broken").string();
+  std::filesystem::create_directories(broken);
+  WriteFile(dir / "broken" / "checkpoint.pt", "not a checkpoint");
+  const Result bad_file = RunCli("eval --checkpoint " + broken);
+  EXPECT_EQ(bad_file.code, 2) << bad_file.output;
+  EXPECT_NE(bad_file.output.find("checkpoint.pt"), std::string::npos) << bad_file.output;
+  EXPECT_EQ(RunCli("train --output " + (dir / "x").string()).code, 2);  // --config or --resume needed
 }
 
 TEST(Cli, BenchRolloutJsonHasEveryFigure) {

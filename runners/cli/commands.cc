@@ -34,14 +34,15 @@ int TrainCommand(const std::vector<std::string>& args) {
   runners::TrainCommandOptions o;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("config,c", po::value(&o.config_file)->required(), "experiment YAML file (configs/maml/...)")
+      ("config,c", po::value(&o.config_file), "experiment YAML file (configs/maml/...); with --resume, defaults to DIR/config.yaml")
       ("output,o", po::value(&o.output_dir)->required(), "output directory (config.yaml, metrics.csv, checkpoint.pt)")
       ("set", po::value(&o.overrides)->composing(), "override a config key: --set num-batches=20 (repeatable)")
       ("resume", po::bool_switch(&o.resume), "continue the run in --output from its checkpoint")
       ("quiet,q", po::bool_switch(&o.quiet), "no per-iteration progress line");
   po::variables_map vm;
   if (!Parse(args, desc,
-             "usage: metarl train --config FILE --output DIR [--set key=value ...] [--resume]\n"
+             "usage: metarl train --config FILE --output DIR [--set key=value ...]\n"
+             "       metarl train --output DIR --resume [--config FILE] [--set key=value ...]\n"
              "MAML-TRPO meta-training.",
              &vm)) {
     return 0;

@@ -1,0 +1,131 @@
+// `metarl train` in process: resuming from a checkpoint continues exactly as
+// an uninterrupted run; a NaN stops the run leaving the last checkpoint
+// intact; a checkpoint of another policy shape is refused.
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include "runners/checkpoint.h"
+#include "runners/maml_trainer.h"
+#include "tests/test_util.h"
+
+namespace metarl::runners {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kTinyRun =
+    "env: Navigation2D\n"
+    "env-kwargs: {horizon: 10}\n"
+    "policy: {hidden-sizes: [8], nonlinearity: tanh}\n"
+    "meta-batch-size: 3\n"
+    "fast-batch-size: 4\n"
+    "num-batches: 3\n"
+    "checkpoint-every: 2\n"
+    "threads: 2\n"
+    "seed: 5\n";
+
+fs::path FreshDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("metarl_trainer_test_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+TrainCommandOptions Train(const fs::path& config, const fs::path& out, std::vector<std::string> overrides = {},
+                          bool resume = false) {
+  TrainCommandOptions o;
+  o.config_file = config.string();
+  o.output_dir = out.string();
+  o.overrides = std::move(overrides);
+  o.resume = resume;
+  o.quiet = true;
+  return o;
+}
+
+// The metrics row without its timing columns (the trailing seconds_*).
+std::string WithoutTimings(const std::string& row) {
+  std::string out = row;
+  for (int i = 0; i < 7; ++i) out = out.substr(0, out.rfind(','));
+  return out;
+}
+
+TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
+  const fs::path dir = FreshDir("resume");
+  const fs::path config = dir / "run.yaml";
+  std::ofstream(config) << kTinyRun;
+
+  const auto straight = RunTrainCommand(Train(config, dir / "straight"));
+  ASSERT_EQ(straight.size(), 3u);
+  // Interrupted after the checkpoint at iteration 2, then resumed (config from DIR/config.yaml).
+  ASSERT_EQ(RunTrainCommand(Train(config, dir / "split", {"num-batches=2"})).size(), 2u);
+  TrainCommandOptions resume = Train("", dir / "split", {"num-batches=3"}, /*resume=*/true);
+  const auto resumed = RunTrainCommand(resume);
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed[0].iteration, 2);
+  EXPECT_EQ(resumed[0].returns, straight[2].returns);
+  EXPECT_EQ(resumed[0].trpo.surrogate_before, straight[2].trpo.surrogate_before);
+  EXPECT_EQ(resumed[0].trpo.kl_after, straight[2].trpo.kl_after);
+
+  const Checkpoint a = LoadCheckpoint((dir / "straight").string());
+  const Checkpoint b = LoadCheckpoint((dir / "split").string());
+  EXPECT_EQ(a.iteration, 3);
+  EXPECT_EQ(b.iteration, 3);
+  for (std::size_t i = 0; i < a.params.size(); ++i) EXPECT_TRUE(at::equal(a.params[i], b.params[i])) << a.names[i];
+  // metrics.csv of the resumed run has every iteration once, equal to the straight run's.
+  std::ifstream sa(dir / "straight" / "metrics.csv"), sb(dir / "split" / "metrics.csv");
+  int rows = 0;
+  for (std::string la, lb; std::getline(sa, la);) {
+    ASSERT_TRUE(std::getline(sb, lb));
+    EXPECT_EQ(WithoutTimings(la), WithoutTimings(lb));
+    ++rows;
+  }
+  EXPECT_EQ(rows, 4);  // header + 3 iterations
+}
+
+TEST(MamlTrainer, NanStopsTheRunAndLeavesTheLastCheckpointIntact) {
+  const fs::path dir = FreshDir("nan");
+  const fs::path config = dir / "run.yaml";
+  std::ofstream(config) << kTinyRun;
+  RunTrainCommand(Train(config, dir / "out", {"num-batches=2"}));
+  const std::string good = ReadAll(dir / "out" / "checkpoint.pt");
+  ASSERT_FALSE(good.empty());
+  // An absurd inner step size makes the adapted parameters overflow.
+  try {
+    RunTrainCommand(Train(config, dir / "out", {"num-batches=4", "fast-lr=1e38"}, /*resume=*/true));
+    FAIL() << "expected the run to stop";
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(what.find("not finite") != std::string::npos || what.find("NaN") != std::string::npos) << what;
+  }
+  EXPECT_EQ(ReadAll(dir / "out" / "checkpoint.pt"), good);
+  EXPECT_EQ(LoadCheckpoint((dir / "out").string()).iteration, 2);
+}
+
+TEST(MamlTrainer, CheckpointOfAnotherPolicyShapeIsRefused) {
+  const fs::path dir = FreshDir("shape");
+  const fs::path config = dir / "run.yaml";
+  std::ofstream(config) << kTinyRun;
+  RunTrainCommand(Train(config, dir / "out", {"num-batches=1"}));
+  const std::string message = testing::InvalidArgumentMessage([&] {
+    RunTrainCommand(Train(config, dir / "out", {"num-batches=2", "policy.hidden-sizes=[16]"}, /*resume=*/true));
+  });
+  EXPECT_NE(message.find("checkpoint"), std::string::npos) << message;
+  EXPECT_NE(message.find("weight_0"), std::string::npos) << message;
+  // Starting a new run over an existing one is refused too.
+  const std::string again = testing::InvalidArgumentMessage([&] { RunTrainCommand(Train(config, dir / "out")); });
+  EXPECT_NE(again.find("--resume"), std::string::npos) << again;
+}
+
+}  // namespace
+}  // namespace metarl::runners
