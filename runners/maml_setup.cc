@@ -14,30 +14,16 @@
 namespace metarl::runners {
 
 void MamlTrainOptions::Read(ConfigMap& config) {
-  config.Read("env", &env);
-  ConfigMap policy_map = config.Child("policy");
-  policy.Read(policy_map);
+  SamplingOptions::Read(config);
   maml.Read(config);
-  config.Read("gamma", &gamma);
-  config.Read("gae-lambda", &gae_lambda);
-  config.Read("fast-batch-size", &fast_batch_size);
-  config.Read("meta-batch-size", &meta_batch_size);
   config.Read("num-batches", &num_batches);
-  config.Read("seed", &seed);
-  config.Read("device", &device);
-  config.Read("threads", &threads);
   config.Read("checkpoint-every", &checkpoint_every);
 }
 
 void MamlTrainOptions::Validate() const {
-  policy.Validate();
+  SamplingOptions::Validate();
   maml.Validate();
-  METARL_REQUIRE(gamma > 0.0 && gamma <= 1.0, "gamma = ", gamma, ": expected a number in (0, 1]");
-  METARL_REQUIRE(gae_lambda >= 0.0 && gae_lambda <= 1.0, "gae-lambda = ", gae_lambda, ": expected a number in [0, 1]");
-  METARL_REQUIRE(fast_batch_size >= 1, "fast-batch-size = ", fast_batch_size, ": expected an integer >= 1");
-  METARL_REQUIRE(meta_batch_size >= 1, "meta-batch-size = ", meta_batch_size, ": expected an integer >= 1");
   METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
-  METARL_REQUIRE(threads >= 0, "threads = ", threads, ": expected 0 (all cores) or a positive count");
   METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
 }
 

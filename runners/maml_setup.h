@@ -15,23 +15,16 @@
 #include "core/config.h"
 #include "envs/task_distribution.h"
 #include "policies/gaussian_mlp.h"
+#include "runners/sampling_options.h"
 #include "runners/vector_runner.h"
 
 namespace metarl::runners {
 
-struct MamlTrainOptions {
-  std::string env = "Navigation2D";       // a registered env (metarl envs)
-  policies::GaussianMlpOptions policy;     // key `policy`: hidden-sizes, nonlinearity, init-std
-  algorithms::MamlTrpoOptions maml;        // fast-lr, num-steps, first-order, max-kl, cg-*, ls-*
-  double gamma = 0.99;                     // discount
-  double gae_lambda = 1.0;                 // GAE λ
-  int fast_batch_size = 20;                // trajectories per task per inner step
-  int meta_batch_size = 40;                // tasks per meta-iteration (MAML: 40; navigation: 20)
-  int num_batches = 500;                   // meta-iterations
-  std::uint64_t seed = 1;                  // base seed of every random stream
-  std::string device = "cpu";              // cpu | cuda | cuda:N | auto (adaptation and TRPO)
-  int threads = 0;                         // env-stepping threads; 0 = all hardware threads
-  int checkpoint_every = 10;               // iterations between checkpoints (and one at the end)
+// The sampling keys (sampling_options.h) plus MAML-TRPO's.
+struct MamlTrainOptions : SamplingOptions {
+  algorithms::MamlTrpoOptions maml;  // fast-lr, num-steps, first-order, max-kl, cg-*, ls-*, tasks-per-chunk
+  int num_batches = 500;             // meta-iterations
+  int checkpoint_every = 10;         // iterations between checkpoints (and one at the end)
 
   void Read(ConfigMap& config);  // top-level keys; env-kwargs is read by the env registry
   void Validate() const;

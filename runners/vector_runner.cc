@@ -81,8 +81,8 @@ EpisodeBatch VectorRunner::Sample(const std::vector<envs::Task>& tasks, int epis
         sampler->Sample(b, rngs[b], a);
         for (int64_t i = 0; i < A; ++i) {
           if (!std::isfinite(a[i])) {
-            throw std::runtime_error(Cat("the policy produced a non-finite action (", a[i], ") for env ", b,
-                                         " at step ", t, ": its parameters have diverged"));
+            throw std::runtime_error(Cat("the policy produced a non-finite action (NaN/Inf: ", a[i], ") for env ", b,
+                                         " at step ", t, "; its parameters have diverged"));
           }
         }
         const envs::StepResult r = envs_[b]->Step(Span<const float>(a, A), Span<float>(o, O));
