@@ -9,20 +9,21 @@
 namespace metarl::envs {
 
 namespace {
-EnvSpec NavigationSpec(int horizon) {
+EnvSpec NavigationSpec(int horizon, double action_scale) {
   EnvSpec spec;
   spec.obs_dim = 2;
   spec.act_dim = 2;
   spec.horizon = horizon;
-  spec.act_low = {-static_cast<float>(Navigation2DEnv::kMaxStep), -static_cast<float>(Navigation2DEnv::kMaxStep)};
-  spec.act_high = {static_cast<float>(Navigation2DEnv::kMaxStep), static_cast<float>(Navigation2DEnv::kMaxStep)};
+  const auto bound = static_cast<float>(Navigation2DEnv::kMaxStep / action_scale);
+  spec.act_low = {-bound, -bound};
+  spec.act_high = {bound, bound};
   spec.dt = 1.0;
   return spec;
 }
 }  // namespace
 
-Navigation2DEnv::Navigation2DEnv(int horizon, const TaskDistribution* validator)
-    : Env(NavigationSpec(horizon)), validator_(validator) {}
+Navigation2DEnv::Navigation2DEnv(int horizon, double action_scale, const TaskDistribution* validator)
+    : Env(NavigationSpec(horizon, action_scale)), validator_(validator), action_scale_(action_scale) {}
 
 void Navigation2DEnv::ValidateTask(const Task& task) const { validator_->ValidateTask(task); }
 
@@ -37,8 +38,8 @@ void Navigation2DEnv::DoReset(Rng&) {
 }
 
 StepResult Navigation2DEnv::DoStep(const float* action) {
-  x_ += std::clamp(static_cast<double>(action[0]), -kMaxStep, kMaxStep);
-  y_ += std::clamp(static_cast<double>(action[1]), -kMaxStep, kMaxStep);
+  x_ += std::clamp(action_scale_ * static_cast<double>(action[0]), -kMaxStep, kMaxStep);
+  y_ += std::clamp(action_scale_ * static_cast<double>(action[1]), -kMaxStep, kMaxStep);
   const double dx = x_ - goal_x_;
   const double dy = y_ - goal_y_;
   StepResult result;
@@ -56,11 +57,14 @@ void Navigation2DOptions::Read(ConfigMap& config) {
   config.Read("low", &low);
   config.Read("high", &high);
   config.Read("horizon", &horizon);
+  config.Read("action-scale", &action_scale);
 }
 
 void Navigation2DOptions::Validate() const {
   METARL_REQUIRE(low <= high, "low = ", low, ", high = ", high, ": expected low <= high (goal bounds)");
   METARL_REQUIRE(horizon >= 1, "horizon = ", horizon, ": expected an integer >= 1");
+  METARL_REQUIRE(action_scale > 0.0 && std::isfinite(action_scale), "action-scale = ", action_scale,
+                 ": expected a positive number");
 }
 
 Navigation2DTasks::Navigation2DTasks(Navigation2DOptions options) : options_(std::move(options)) {
@@ -74,9 +78,9 @@ std::vector<Task> Navigation2DTasks::Sample(int n, Rng& rng) const {
 void Navigation2DTasks::ValidateTask(const Task& task) const { ValidateGoalTask(name(), task); }
 
 std::unique_ptr<Env> Navigation2DTasks::MakeEnv() const {
-  return std::make_unique<Navigation2DEnv>(options_.horizon, this);
+  return std::make_unique<Navigation2DEnv>(options_.horizon, options_.action_scale, this);
 }
 
-EnvSpec Navigation2DTasks::spec() const { return NavigationSpec(options_.horizon); }
+EnvSpec Navigation2DTasks::spec() const { return NavigationSpec(options_.horizon, options_.action_scale); }
 
 }  // namespace metarl::envs

@@ -215,6 +215,21 @@ TEST(Rewards, Navigation2DExactValues) {
   EXPECT_TRUE(done.terminated);
   EXPECT_FALSE(done.truncated);
   EXPECT_NEAR(done.reward, -0.005, 1e-7);
+
+  // action-scale 0.1 (rllab's normalize()): the policy acts in [-1, 1].
+  auto scaled_dist = testing::MakeDist("Navigation2D", "{action-scale: 0.1}");  // outlives its envs
+  auto scaled = scaled_dist->MakeEnv();
+  EXPECT_FLOAT_EQ(scaled->spec().act_high[0], 1.0f);
+  scaled->ResetTask(Task({{"goal_x", 0.3}, {"goal_y", -0.2}}));
+  scaled->Reset(rng, Span<float>(obs));
+  const std::vector<float> unit = {2.0f, -0.5f};  // x: 0.2 clipped to 0.1; y: -0.05
+  const StepResult s = scaled->Step(Span<const float>(unit), Span<float>(obs));
+  EXPECT_NEAR(s.reward, -std::sqrt(dx * dx + dy * dy), 1e-7);
+  EXPECT_NEAR(obs[0], 0.1f, 1e-7);
+  EXPECT_NEAR(obs[1], -0.05f, 1e-7);
+  EXPECT_NE(testing::InvalidArgumentMessage([] { testing::MakeDist("Navigation2D", "{action-scale: 0}"); })
+                .find("action-scale"),
+            std::string::npos);
 }
 
 TEST(Rewards, InstabilityEndsTheEpisodeCountedWithFiniteObservations) {
