@@ -26,6 +26,8 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   IterationMetrics m;
   m.iteration = iteration;
   m.returns = rollouts.mean_returns;
+  m.env_steps = static_cast<int64_t>(valid.masks.sum().item<double>());
+  for (const auto& b : rollouts.batches) m.env_steps += static_cast<int64_t>(b.masks.sum().item<double>());
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
   const auto opt_start = std::chrono::steady_clock::now();

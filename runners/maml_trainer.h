@@ -28,6 +28,7 @@ struct TrainCommandOptions {
 struct IterationMetrics {
   int64_t iteration = 0;
   std::vector<double> returns;  // mean return before adaptation, then after each inner step
+  int64_t env_steps = 0;        // env steps sampled (all inner steps and the valid episodes)
   algorithms::TrpoStepStats trpo;
   double seconds_sampling = 0.0;
   double seconds_adapting = 0.0;

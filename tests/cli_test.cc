@@ -207,4 +207,20 @@ TEST(Cli, BenchRolloutJsonHasEveryFigure) {
   EXPECT_EQ(nav.code, 0) << nav.output;
 }
 
+TEST(Cli, BenchMamlReportsEveryPhase) {
+  const auto dir = TempDir("bench_maml");
+  const std::string config = WriteFile(dir / "c.yaml", kSmallConfig);
+  const Result r = RunCli("bench maml --config " + config + " --iterations 2 --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* key : {"\"seconds_sampling\"", "\"seconds_adapting\"", "\"seconds_trpo\"", "\"seconds_trpo_cg\"",
+                          "\"seconds_total\"", "\"env_steps\": "}) {
+    EXPECT_NE(r.output.find(key), std::string::npos) << key << "\n" << r.output;
+  }
+  // 3 tasks x 4 episodes x horizon 20, before and after the inner step, at most.
+  const auto steps = std::stol(r.output.substr(r.output.find("\"env_steps\": ") + 13));
+  EXPECT_GT(steps, 0);
+  EXPECT_LE(steps, 2 * 3 * 4 * 20);
+  EXPECT_EQ(RunCli("bench maml --config " + config + " --iterations 0").code, 2);
+}
+
 }  // namespace

@@ -6,9 +6,10 @@
 #include <boost/program_options.hpp>
 
 #include "envs/registry.h"
-#include "runners/rollout_bench.h"
+#include "runners/maml_bench.h"
 #include "runners/maml_eval.h"
 #include "runners/maml_trainer.h"
+#include "runners/rollout_bench.h"
 #include "runners/rollout_job.h"
 
 namespace metarl::cli {
@@ -100,16 +101,39 @@ int RolloutCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
+namespace {
+
+int BenchMaml(const std::vector<std::string>& args, const std::string& usage) {
+  runners::MamlBenchOptions o;
+  bool json = false;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("config,c", po::value(&o.config_file)->required(), "training config (configs/maml/...)")
+      ("iterations", po::value(&o.iterations)->default_value(o.iterations), "meta-iterations (median reported)")
+      ("set", po::value(&o.overrides)->composing(), "override a config key (repeatable)")
+      ("json", po::bool_switch(&json), "print one JSON object (medians)");
+  po::variables_map vm;
+  if (!Parse(args, desc, usage, &vm)) return 0;
+  const runners::MamlBenchResult result = runners::RunMamlBench(o);
+  std::cout << (json ? result.ToJson() + "\n" : result.ToText());
+  return 0;
+}
+
+}  // namespace
+
 int BenchCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: metarl bench rollout [--env NAME] [--envs TASKS] [--trajs N] [--threads N] [--json]\n"
-      "Rollout throughput: (a) raw physics floor, (b) runner + policy on 1 thread, (c) on N threads.";
+      "       metarl bench maml --config FILE [--iterations N] [--set key=value ...] [--json]\n"
+      "rollout: throughput, (a) raw physics floor, (b) runner + policy on 1 thread, (c) on N threads.\n"
+      "maml: seconds per MAML-TRPO meta-iteration (sampling, adaptation, TRPO phases).";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage << "\n";
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "maml") return BenchMaml({args.begin() + 1, args.end()}, usage);
   if (args[0] != "rollout") {
-    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout");
+    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout or maml");
   }
   runners::RolloutBenchOptions o;
   bool json = false;
