@@ -16,6 +16,7 @@ MeanLinearization::MeanLinearization(const GaussianMlpPolicy& policy, const Para
   METARL_REQUIRE(obs.dim() == 3 && obs.size(0) == batched[0].size(0), "MeanLinearization: obs must be [K, M, obs_dim]");
   for (const auto& p : batched) params_.push_back(p.detach());
   const bool relu = policy.options().nonlinearity == "relu";
+  tanh_ = !relu;
   at::Tensor h = obs;
   for (std::size_t l = 0; l < layers; ++l) {
     inputs_.push_back(h);
@@ -31,19 +32,25 @@ MeanLinearization::MeanLinearization(const GaussianMlpPolicy& policy, const Para
   }
 }
 
-at::Tensor MeanLinearization::Jvp(const Params& tangent) const {
+MeanLinearization::LayerTangents MeanLinearization::JvpLayers(const Params& tangent) const {
   torch::NoGradGuard no_grad;
   METARL_REQUIRE(tangent.size() == params_.size(), "Jvp: tangent has ", tangent.size(), " tensors; expected ",
                  params_.size());
   const std::size_t layers = inputs_.size();
-  at::Tensor dh;  // tangent of layer l's input; zero for the observations
+  LayerTangents out;
+  out.inputs.emplace_back();  // the observations have no tangent
   for (std::size_t l = 0; l < layers; ++l) {
     // dz = dh·W + h·dW + db
     at::Tensor dz = at::baddbmm(tangent[2 * l + 1].unsqueeze(1), inputs_[l], tangent[2 * l]);
-    if (dh.defined()) dz.baddbmm_(dh, params_[2 * l]);
-    dh = l + 1 < layers ? dz.mul_(slopes_[l]) : dz;
+    if (out.inputs[l].defined()) dz.baddbmm_(out.inputs[l], params_[2 * l]);
+    if (l + 1 < layers) out.inputs.push_back(dz * slopes_[l]);
+    out.pre_activations.push_back(std::move(dz));
   }
-  return dh;
+  return out;
+}
+
+at::Tensor MeanLinearization::Jvp(const Params& tangent) const {
+  return JvpLayers(tangent).pre_activations.back();
 }
 
 Params MeanLinearization::Vjp(const at::Tensor& cotangent) const {

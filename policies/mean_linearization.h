@@ -29,13 +29,30 @@ class MeanLinearization {
  public:
   MeanLinearization(const GaussianMlpPolicy& policy, const Params& batched, const at::Tensor& obs);
 
+  // Tangents of every layer along `tangent`: pre_activations[l] = dz_l
+  // [K, M, d_{l+1}] (the last is the mean's tangent), inputs[l] = dh_l, the
+  // tangent of layer l's input (undefined for l = 0: observations are fixed).
+  struct LayerTangents {
+    std::vector<at::Tensor> pre_activations;
+    std::vector<at::Tensor> inputs;
+  };
+  LayerTangents JvpLayers(const Params& tangent) const;
+
   at::Tensor Jvp(const Params& tangent) const;
   Params Vjp(const at::Tensor& cotangent) const;
+
+  // Cached forward quantities (shapes as above).
+  std::size_t num_layers() const { return inputs_.size(); }
+  const Params& params() const { return params_; }
+  const at::Tensor& input(std::size_t l) const { return inputs_[l]; }
+  const at::Tensor& slope(std::size_t l) const { return slopes_[l]; }  // hidden layers only
+  bool tanh() const { return tanh_; }
 
  private:
   Params params_;                      // detached
   std::vector<at::Tensor> inputs_;     // layer l's input h_{l} [K, M, d_l], l = 0..L-1
   std::vector<at::Tensor> slopes_;     // φ'(z_l) of hidden layer l [K, M, d_{l+1}]
+  bool tanh_ = false;                  // φ = tanh (else ReLU)
 };
 
 }  // namespace metarl::policies

@@ -17,10 +17,14 @@ at::Tensor MaskedMeanPerTask(const at::Tensor& values, const at::Tensor& masks) 
 
 }  // namespace
 
+at::Tensor ReinforceWeights(const TaskBatch& batch) {
+  return batch.advantages * batch.masks / batch.masks.sum(1, /*keepdim=*/true);
+}
+
 at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const Params& batched,
                          const TaskBatch& batch) {
   const policies::DiagGaussian dist = policy.Forward(batch.observations, batched);
-  return -MaskedMeanPerTask(dist.LogProb(batch.actions) * batch.advantages, batch.masks);
+  return -(dist.LogProb(batch.actions) * ReinforceWeights(batch)).sum(1);
 }
 
 AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Params& theta,

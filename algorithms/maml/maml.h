@@ -26,8 +26,11 @@ enum class AdaptGraph {
   kNone,         // no graph at all (sampling, evaluation, line search)
 };
 
-// Per-task REINFORCE loss −Σ m·log π(a|s)·A / Σ m, shape [K]; `batched`
-// parameter set [K, ...].
+// Per-sample weights of the REINFORCE loss, c = A·m / Σ m per task, [K, M].
+at::Tensor ReinforceWeights(const TaskBatch& batch);
+
+// Per-task REINFORCE loss −Σ c·log π(a|s), c = ReinforceWeights, shape [K];
+// `batched` parameter set [K, ...].
 at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const policies::Params& batched,
                          const TaskBatch& batch);
 

@@ -54,7 +54,7 @@ void RequireFinite(const at::Tensor& t, const char* what) {
 }
 
 // One chunk of tasks with its own graph: its own θ leaves (so no autograd
-// node is shared between threads), adaptation trace, old policy and KL
+// node is shared between threads), old policy and KL
 // Hessian. Chunk c's objective is the mean over its tasks; the step's is the
 // weighted sum with weight = tasks in chunk / all tasks.
 struct TaskChunk {
@@ -62,7 +62,6 @@ struct TaskChunk {
   TaskBatch valid;
   double weight = 0.0;
   policies::Params theta;
-  AdaptTrace trace;
   std::optional<OldPolicy> old;
   double surrogate = 0.0;
   at::Tensor gradient;
@@ -114,12 +113,14 @@ TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const std::vecto
   auto start = Clock::now();
   ForEachChunk(chunks, pool, [&](TaskChunk& c) {
     for (const auto& p : theta) c.theta.push_back(p.detach().requires_grad_(true));
-    c.trace = AdaptWithTrace(policy, c.theta, c.train, options.fast_lr, graph);
-    c.old.emplace(MakeOldPolicy(policy, c.trace.adapted, c.valid));
-    const MetaObjective objective = ObjectiveAt(policy, c.trace.adapted, c.valid, *c.old);
+    // The adaptation graph lives only in this scope: the KL Hessian's
+    // products need none of it.
+    const AdaptTrace trace = AdaptWithTrace(policy, c.theta, c.train, options.fast_lr, graph);
+    c.old.emplace(MakeOldPolicy(policy, trace.adapted, c.valid));
+    const MetaObjective objective = ObjectiveAt(policy, trace.adapted, c.valid, *c.old);
     c.surrogate = objective.surrogate.item<double>();
-    c.gradient = Flatten(torch::autograd::grad({objective.surrogate}, c.theta, {}, /*retain_graph=*/true));
-    c.hessian = std::make_unique<MetaKlHessian>(policy, c.theta, c.trace, c.valid, graph);
+    c.gradient = Flatten(torch::autograd::grad({objective.surrogate}, c.theta));
+    c.hessian = std::make_unique<MetaKlHessian>(policy, c.theta, trace, c.train, c.valid, graph);
   });
   at::Tensor g = at::zeros_like(chunks[0].gradient);
   for (const TaskChunk& c : chunks) {

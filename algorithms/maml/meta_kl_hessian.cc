@@ -11,37 +11,36 @@ namespace metarl::algorithms {
 using policies::Params;
 
 MetaKlHessian::MetaKlHessian(const policies::GaussianMlpPolicy& policy, const Params& theta, const AdaptTrace& trace,
-                             const TaskBatch& valid, AdaptGraph graph)
+                             const std::vector<TaskBatch>& train, const TaskBatch& valid, AdaptGraph graph)
     : theta_(theta),
-      trace_(trace),
-      graph_(graph),
+      fast_lr_(trace.fast_lr),
       mean_(policy, trace.adapted, valid.observations),
       num_tasks_(valid.num_tasks()) {
   METARL_REQUIRE(graph != AdaptGraph::kNone, "MetaKlHessian needs a first- or second-order adaptation");
+  METARL_REQUIRE(train.size() == trace.starts.size(), "MetaKlHessian: ", train.size(), " inner batches for ",
+                 trace.starts.size(), " inner steps");
   torch::NoGradGuard no_grad;
+  if (graph == AdaptGraph::kSecondOrder) {
+    for (std::size_t s = 0; s < train.size(); ++s) {
+      inner_.emplace_back(policy, trace.starts[s], train[s].observations, train[s].actions,
+                          ReinforceWeights(train[s]));
+    }
+  }
   sample_weights_ = (valid.masks / (valid.masks.sum(1, /*keepdim=*/true) * static_cast<double>(num_tasks_)))
                         .unsqueeze(-1);
   inv_var_ = at::exp(-2.0 * trace.adapted.back().detach()).unsqueeze(1);
 }
 
 Params MetaKlHessian::StepJacobianProduct(std::size_t step, Params v) const {
-  const Params& grads = trace_.gradients[step];
-  at::Tensor dot = (grads[0] * v[0]).sum();
-  for (std::size_t i = 1; i < grads.size(); ++i) dot = dot + (grads[i] * v[i]).sum();
-  const Params hess = torch::autograd::grad({dot}, trace_.starts[step], {}, /*retain_graph=*/true,
-                                            /*create_graph=*/false, /*allow_unused=*/true);
   torch::NoGradGuard no_grad;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (hess[i].defined()) v[i] = v[i] - trace_.fast_lr * hess[i];
-  }
+  const Params hess = inner_[step].Product(v);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = v[i] - fast_lr_ * hess[i];
   return v;
 }
 
 at::Tensor MetaKlHessian::Product(const at::Tensor& v) const {
   Params tangent = policies::GaussianMlpPolicy::Stack(Unflatten(v.detach(), theta_), num_tasks_);
-  if (graph_ == AdaptGraph::kSecondOrder) {
-    for (std::size_t s = 0; s < trace_.gradients.size(); ++s) tangent = StepJacobianProduct(s, std::move(tangent));
-  }
+  for (std::size_t s = 0; s < inner_.size(); ++s) tangent = StepJacobianProduct(s, std::move(tangent));
   Params cotangent;
   {
     torch::NoGradGuard no_grad;
@@ -49,9 +48,7 @@ at::Tensor MetaKlHessian::Product(const at::Tensor& v) const {
     cotangent = mean_.Vjp(mean_tangent.mul_(sample_weights_).mul_(inv_var_));
     cotangent.back() = tangent.back() * (2.0 / static_cast<double>(num_tasks_));
   }
-  if (graph_ == AdaptGraph::kSecondOrder) {
-    for (std::size_t s = trace_.gradients.size(); s-- > 0;) cotangent = StepJacobianProduct(s, std::move(cotangent));
-  }
+  for (std::size_t s = inner_.size(); s-- > 0;) cotangent = StepJacobianProduct(s, std::move(cotangent));
   torch::NoGradGuard no_grad;
   Params summed;
   for (const auto& c : cotangent) summed.push_back(c.sum(0));

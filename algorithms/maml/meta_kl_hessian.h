@@ -8,20 +8,25 @@
 //
 // J_k v and J_kᵀ u go through the inner updates: for a step θ_{s+1} =
 // θ_s − α ∇L_s(θ_s), ∂θ_{s+1}/∂θ_s = I − α ∇²L_s (symmetric), applied with
-// one backward of the retained inner gradient; with kFirstOrder J_k = I.
-// The mean network's J_μ products are by hand over cached activations
-// (policies/mean_linearization.h). Compared with differentiating ∇KL a
-// second time, no product pays for a backward through the outer graph.
+// the hand-written exact inner-loss Hessian products of
+// policies/log_likelihood_hessian.h; with kFirstOrder J_k = I. The mean
+// network's J_μ products are by hand over cached activations
+// (policies/mean_linearization.h). No product touches autograd: nothing of
+// the adaptation graph has to be retained for the conjugate gradient.
 //
-// Contract: `trace` comes from AdaptWithTrace at the current θ with the graph
-// given here (kSecondOrder or kFirstOrder) and `old` is the policy at
-// trace.adapted, as in MamlTrpoStep. Products are flat [P] → [P], P = θ's
-// number of entries. Not thread-safe (autograd backward on shared graphs).
+// Contract: `trace` comes from AdaptWithTrace at the current θ on the inner
+// batches `train` with the graph given here (kSecondOrder or kFirstOrder),
+// and the old policy is the one at trace.adapted, as in MamlTrpoStep.
+// Products are flat [P] → [P], P = θ's number of entries. Thread-safety:
+// Product may run concurrently.
 
 #include <ATen/core/Tensor.h>
 
 #include "algorithms/maml/maml.h"
 #include "algorithms/maml/task_batch.h"
+#include <vector>
+
+#include "policies/log_likelihood_hessian.h"
 #include "policies/mean_linearization.h"
 
 namespace metarl::algorithms {
@@ -29,7 +34,7 @@ namespace metarl::algorithms {
 class MetaKlHessian {
  public:
   MetaKlHessian(const policies::GaussianMlpPolicy& policy, const policies::Params& theta, const AdaptTrace& trace,
-                const TaskBatch& valid, AdaptGraph graph);
+                const std::vector<TaskBatch>& train, const TaskBatch& valid, AdaptGraph graph);
 
   at::Tensor Product(const at::Tensor& v) const;
 
@@ -39,8 +44,8 @@ class MetaKlHessian {
   policies::Params StepJacobianProduct(std::size_t step, policies::Params v) const;
 
   const policies::Params& theta_;
-  const AdaptTrace& trace_;
-  AdaptGraph graph_;
+  double fast_lr_;
+  std::vector<policies::LogLikelihoodHessian> inner_;  // per inner step; empty for kFirstOrder
   policies::MeanLinearization mean_;
   at::Tensor sample_weights_;  // [K, M, 1]: mask / (Σ mask · K)
   at::Tensor inv_var_;         // [K, 1, A]: 1/σ²

@@ -177,7 +177,7 @@ TEST(Maml, GaussNewtonKlHessianEqualsTheDoubleBackwardHessian) {
       const MetaObjective obj = ObjectiveAt(p.policy, trace.adapted, p.valid, old);
       const at::Tensor kl_grad =
           Flatten(torch::autograd::grad({obj.kl}, p.theta, {}, /*retain_graph=*/true, /*create_graph=*/true));
-      const MetaKlHessian hessian(p.policy, p.theta, trace, p.valid, graph);
+      const MetaKlHessian hessian(p.policy, p.theta, trace, p.train, p.valid, graph);
       at::manual_seed(5);
       for (int trial = 0; trial < 3; ++trial) {
         const at::Tensor v = at::randn({kl_grad.numel()}, at::kDouble);
