@@ -23,6 +23,10 @@ void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
     archive.write("name_" + std::to_string(i), c10::IValue(checkpoint.names[i]));
     archive.write("param_" + std::to_string(i), checkpoint.params[i].detach().to(at::kCPU));
   }
+  archive.write("num_optimizer_state", c10::IValue(static_cast<int64_t>(checkpoint.optimizer_state.size())));
+  for (std::size_t i = 0; i < checkpoint.optimizer_state.size(); ++i) {
+    archive.write("optimizer_state_" + std::to_string(i), checkpoint.optimizer_state[i].detach().to(at::kCPU));
+  }
   const fs::path final_path = fs::path(dir) / "checkpoint.pt";
   const fs::path tmp = fs::path(dir) / "checkpoint.pt.tmp";
   try {
@@ -60,6 +64,15 @@ Checkpoint LoadCheckpoint(const std::string& dir) {
       at::Tensor t;
       archive.read("param_" + std::to_string(i), t);
       checkpoint.params.push_back(t);
+    }
+    // Absent in checkpoints written before optimiser state was stored (TRPO only).
+    if (archive.try_read("num_optimizer_state", value)) {
+      const int64_t m = value.toInt();
+      for (int64_t i = 0; i < m; ++i) {
+        at::Tensor t;
+        archive.read("optimizer_state_" + std::to_string(i), t);
+        checkpoint.optimizer_state.push_back(t);
+      }
     }
   } catch (const std::invalid_argument&) {
     throw;

@@ -3,8 +3,9 @@
 // file, then rename), holding the policy's parameters by name, the number of
 // completed iterations, a format version and the resolved configuration (YAML
 // text). All randomness in training derives from (seed, iteration) streams,
-// so parameters plus iteration are the whole training state for MAML-TRPO
-// (its outer optimiser has no state; the baseline is refitted every batch).
+// so parameters, the outer optimiser's state (Adam moments; none for TRPO)
+// and the iteration are the whole training state (the baseline is refitted
+// every batch).
 
 #include <cstdint>
 #include <string>
@@ -21,6 +22,7 @@ struct Checkpoint {
   std::string config_yaml;          // resolved configuration of the run
   std::vector<std::string> names;   // parameter names (GaussianMlpPolicy::ParameterNames)
   policies::Params params;          // CPU tensors
+  policies::Params optimizer_state; // outer optimiser (algorithms/common/adam.h State()); empty for TRPO
 };
 
 // Writes `dir`/checkpoint.pt atomically. Throws std::runtime_error on I/O failure.

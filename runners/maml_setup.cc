@@ -1,5 +1,6 @@
 #include "runners/maml_setup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -15,14 +16,27 @@ namespace metarl::runners {
 
 void MamlTrainOptions::Read(ConfigMap& config) {
   SamplingOptions::Read(config);
-  maml.Read(config);
+  config.Read("algorithm", &algorithm);
+  maml.Read(config, /*trpo_keys=*/algorithm == "maml-trpo");
+  exploration.Read(config);
+  if (algorithm == "maml-vpg") config.Read("outer-lr", &adam.lr);
   config.Read("num-batches", &num_batches);
   config.Read("checkpoint-every", &checkpoint_every);
 }
 
 void MamlTrainOptions::Validate() const {
   SamplingOptions::Validate();
+  const auto& names = MetaAlgorithms();
+  if (std::find(names.begin(), names.end(), algorithm) == names.end()) {
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument(Cat("algorithm = '", algorithm, "': expected one of ", known));
+  }
   maml.Validate();
+  exploration.Validate();
+  METARL_REQUIRE(adam.lr > 0.0, "outer-lr = ", adam.lr, ": expected a positive number");
+  METARL_REQUIRE(!exploration.enabled || meta_batch_size >= 2,
+                 "exploration: true needs meta-batch-size >= 2 (E-MAML's baseline is the other tasks' mean)");
   METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
   METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
 }
@@ -38,6 +52,7 @@ MamlSetup::MamlSetup(ConfigMap& config) {
     throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
   }
   device_ = ParseDevice(options_.device);
+  adam_ = algorithms::FlatAdam(options_.adam);
   resolved_ = config.Resolved();
   const envs::EnvSpec spec = distribution_->spec();
   Rng init(StreamSeed(options_.seed, {kInitStream}));

@@ -10,6 +10,8 @@
 
 #include <c10/core/Device.h>
 
+#include "algorithms/common/adam.h"
+#include "algorithms/maml/exploration.h"
 #include "algorithms/maml/maml_trpo.h"
 #include "algorithms/maml/task_batch.h"
 #include "core/config.h"
@@ -20,9 +22,21 @@
 
 namespace metarl::runners {
 
-// The sampling keys (sampling_options.h) plus MAML-TRPO's.
+// The gradient-based meta-RL algorithms `metarl train` runs (key `algorithm`).
+// Each takes E-MAML's exploration term with `exploration: true`.
+//   maml-trpo  MAML with a TRPO outer step (Finn et al. 2017); + exploration: E-MAML-TRPO
+//   maml-vpg   MAML with an Adam gradient outer step (`outer-lr`); + exploration: E-MAML-VPG
+inline const std::vector<std::string>& MetaAlgorithms() {
+  static const std::vector<std::string> names = {"maml-trpo", "maml-vpg"};
+  return names;
+}
+
+// The sampling keys (sampling_options.h) plus the meta-algorithm's.
 struct MamlTrainOptions : SamplingOptions {
-  algorithms::MamlTrpoOptions maml;  // fast-lr, num-steps, first-order, max-kl, cg-*, ls-*, tasks-per-chunk
+  std::string algorithm = "maml-trpo";        // one of MetaAlgorithms()
+  algorithms::MamlTrpoOptions maml;           // fast-lr, num-steps, first-order, tasks-per-chunk; TRPO: max-kl, cg-*, ls-*
+  algorithms::ExplorationOptions exploration; // exploration (E-MAML), exploration-weight, exploration-normalize
+  algorithms::AdamOptions adam;               // maml-vpg only: outer-lr (Adam step size, default 1e-3)
   int num_batches = 500;             // meta-iterations
   int checkpoint_every = 10;         // iterations between checkpoints (and one at the end)
 
@@ -42,6 +56,8 @@ class MamlSetup {
   const c10::Device& device() const { return device_; }
   VectorRunner& runner() { return *runner_; }
   const YAML::Node& resolved_config() const { return resolved_; }
+  // The outer optimiser's state (maml-vpg); checkpointed.
+  algorithms::FlatAdam& adam() { return adam_; }
 
   struct Rollouts {
     // batches[s]: episodes sampled with the parameters after s inner steps
@@ -64,6 +80,7 @@ class MamlSetup {
   std::unique_ptr<VectorRunner> runner_;
   YAML::Node resolved_;
   algorithms::AdvantageOptions advantages_;
+  algorithms::FlatAdam adam_;
 };
 
 // Stream tags under the base seed (StreamSeed(seed, {tag, ...})).

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "algorithms/maml/maml_vpg.h"
 #include "runners/checkpoint.h"
 
 namespace metarl::runners {
@@ -30,8 +31,18 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   for (const auto& b : rollouts.batches) m.env_steps += static_cast<int64_t>(b.masks.sum().item<double>());
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
+  algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}};
+  if (o.exploration.enabled) {
+    batch.exploration_weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), valid.masks,
+                                                               o.fast_batch_size, o.exploration)
+                                    .to(valid.masks.device(), valid.masks.scalar_type());
+  }
   const auto opt_start = std::chrono::steady_clock::now();
-  m.trpo = algorithms::MamlTrpoStep(setup.policy(), rollouts.batches, valid, o.maml, &setup.runner().pool());
+  if (o.algorithm == "maml-vpg") {
+    m.trpo = algorithms::MamlVpgStep(setup.policy(), batch, o.maml, setup.adam(), &setup.runner().pool());
+  } else {
+    m.trpo = algorithms::MamlTrpoStep(setup.policy(), batch, o.maml, &setup.runner().pool());
+  }
   m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();
   m.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return m;
@@ -76,6 +87,7 @@ Checkpoint MakeCheckpoint(MamlSetup& setup, int64_t iteration) {
   c.config_yaml = emitter.c_str();
   c.names = setup.policy().ParameterNames();
   c.params = setup.policy().parameters_list();
+  c.optimizer_state = setup.adam().State();
   return c;
 }
 
@@ -98,6 +110,7 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
   if (command.resume) {
     const Checkpoint checkpoint = LoadCheckpoint(command.output_dir);
     RestoreParams(checkpoint, setup.policy().ParameterNames(), setup.policy().parameters_list());
+    setup.adam().Restore(checkpoint.optimizer_state);
     first = checkpoint.iteration;
   } else {
     METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,

@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <torch/autograd.h>
 
+#include <optional>
+
 #include "core/error.h"
 
 namespace metarl::algorithms {
@@ -83,16 +85,33 @@ MetaObjective ObjectiveAt(const policies::GaussianMlpPolicy& policy, const Param
   return objective;
 }
 
+at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy, const std::vector<Params>& starts,
+                                const std::vector<TaskBatch>& train, const at::Tensor& weights) {
+  METARL_REQUIRE(starts.size() == train.size(), "ExplorationSurrogate: ", starts.size(), " parameter sets for ",
+                 train.size(), " inner batches");
+  METARL_REQUIRE(!train.empty() && weights.dim() == 1 && weights.size(0) == train[0].num_tasks(),
+                 "ExplorationSurrogate: weights must be [K] with K = tasks in the batch");
+  at::Tensor per_task = at::zeros_like(weights);
+  for (std::size_t s = 0; s < train.size(); ++s) {
+    const at::Tensor log_probs = policy.Forward(train[s].observations, starts[s]).LogProb(train[s].actions);
+    per_task = per_task + MaskedMeanPerTask(log_probs, train[s].masks);
+  }
+  return -(weights * per_task).mean();
+}
+
 MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const Params& theta,
                                    const std::vector<TaskBatch>& train, const TaskBatch& valid,
-                                   const OldPolicy& old, double fast_lr, AdaptGraph graph) {
-  if (graph == AdaptGraph::kNone) {
-    // Evaluation only (line search): nothing below needs a graph.
-    const Params adapted = Adapt(policy, theta, train, fast_lr, graph);
-    torch::NoGradGuard no_grad;
-    return ObjectiveAt(policy, adapted, valid, old);
+                                   const OldPolicy& old, double fast_lr, AdaptGraph graph,
+                                   const at::Tensor& exploration_weights) {
+  const AdaptTrace trace = AdaptWithTrace(policy, theta, train, fast_lr, graph);
+  // Evaluation only (line search): nothing below needs a graph.
+  std::optional<torch::NoGradGuard> no_grad;
+  if (graph == AdaptGraph::kNone) no_grad.emplace();
+  MetaObjective objective = ObjectiveAt(policy, trace.adapted, valid, old);
+  if (exploration_weights.defined()) {
+    objective.surrogate = objective.surrogate + ExplorationSurrogate(policy, trace.starts, train, exploration_weights);
   }
-  return ObjectiveAt(policy, Adapt(policy, theta, train, fast_lr, graph), valid, old);
+  return objective;
 }
 
 }  // namespace metarl::algorithms

@@ -64,17 +64,37 @@ OldPolicy MakeOldPolicy(const policies::GaussianMlpPolicy& policy, const policie
                         const TaskBatch& valid);
 
 struct MetaObjective {
-  at::Tensor surrogate;  // mean over tasks of −Σ m·ratio·A / Σ m (scalar, to minimise)
-  at::Tensor kl;         // mean over tasks of Σ m·KL(old ‖ new) / Σ m (scalar)
+  // Mean over tasks of −Σ m·ratio·A / Σ m, plus the exploration term when one
+  // is given (scalar, to minimise).
+  at::Tensor surrogate;
+  at::Tensor kl;  // mean over tasks of Σ m·KL(old ‖ new) / Σ m (scalar)
 };
+
+// E-MAML's exploration term (Stadie et al. 2018): the score-function part of
+// the post-adaptation objective's gradient that MAML drops — the pre-update
+// episodes' log-likelihood under the parameters that sampled them, credited
+// with the post-update return:
+//
+//   −(1/K) Σ_k w_k Σ_s [Σ_n m·log π_{θ_{k,s}}(a_n|s_n) / Σ_n m]   over train[s]_k,
+//
+// θ_{k,s} = starts[s] (the parameters before inner step s, as functions of θ).
+// `weights` [K] carry the credit; see runners/maml_setup.h for how `metarl
+// train` forms them (post-update return minus a leave-one-out baseline).
+// Scalar; zero gradient when every weight is zero.
+at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy,
+                                const std::vector<policies::Params>& starts, const std::vector<TaskBatch>& train,
+                                const at::Tensor& weights);
 
 // The surrogate and KL of already adapted parameters (batched).
 MetaObjective ObjectiveAt(const policies::GaussianMlpPolicy& policy, const policies::Params& adapted,
                           const TaskBatch& valid, const OldPolicy& old);
 
-// The post-adaptation surrogate and KL at θ (adapting on `train` first).
+// The post-adaptation surrogate and KL at θ (adapting on `train` first);
+// with `exploration_weights` defined ([K]), the surrogate includes
+// ExplorationSurrogate (E-MAML).
 MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
                                    const std::vector<TaskBatch>& train, const TaskBatch& valid,
-                                   const OldPolicy& old, double fast_lr, AdaptGraph graph);
+                                   const OldPolicy& old, double fast_lr, AdaptGraph graph,
+                                   const at::Tensor& exploration_weights = {});
 
 }  // namespace metarl::algorithms

@@ -30,9 +30,10 @@ struct MamlTrpoOptions {
   // suits a GPU.
   int tasks_per_chunk = 5;
 
-  // Keys: fast-lr, num-steps, first-order, max-kl, cg-iters, cg-damping,
-  // ls-max-steps, ls-backtrack-ratio, tasks-per-chunk.
-  void Read(ConfigMap& config);
+  // Keys: fast-lr, num-steps, first-order, tasks-per-chunk (the adaptation,
+  // shared by the MAML family) and, with `trpo_keys`, max-kl, cg-iters,
+  // cg-damping, ls-max-steps, ls-backtrack-ratio.
+  void Read(ConfigMap& config, bool trpo_keys = true);
   void Validate() const;  // std::invalid_argument naming the key and value
 };
 
@@ -45,16 +46,15 @@ struct TrpoStepStats {
   int cg_iterations = 0;
   double seconds_gradient = 0.0;     // adaptation graphs, surrogate and its gradient, KL Hessian set-up
   double seconds_cg = 0.0;           // Hessian-vector products and CG
-  double seconds_line_search = 0.0;
+  double seconds_line_search = 0.0;  // (MAML-VPG: the Adam step and evaluating the new parameters)
 };
 
-// Updates `policy`'s parameters in place. `train[s]` are the episodes of inner
-// step s (sampled with the parameters after s steps), `valid` those sampled
-// with the fully adapted parameters. Throws std::runtime_error naming the
+// Updates `policy`'s parameters in place from one meta-batch (with
+// exploration weights: E-MAML-TRPO). Throws std::runtime_error naming the
 // quantity when the surrogate, gradient or step is not finite (parameters are
 // then left unchanged). Task chunks run on `pool` when given; the result is
 // bit-identical for any pool size.
-TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const std::vector<TaskBatch>& train,
-                           const TaskBatch& valid, const MamlTrpoOptions& options, ThreadPool* pool = nullptr);
+TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
+                           const MamlTrpoOptions& options, ThreadPool* pool = nullptr);
 
 }  // namespace metarl::algorithms

@@ -7,6 +7,7 @@
 // one computation. Padding steps have mask 0 and advantage 0.
 
 #include <cstdint>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
@@ -25,6 +26,13 @@ struct TaskBatch {
 
   int64_t num_tasks() const { return masks.size(0); }
   TaskBatch To(const c10::Device& device, c10::ScalarType dtype) const;
+};
+
+// Everything one outer step consumes.
+struct MetaBatch {
+  std::vector<TaskBatch> train;    // train[s]: episodes of inner step s, sampled with the parameters after s steps
+  TaskBatch valid;                 // episodes sampled with the fully adapted parameters
+  at::Tensor exploration_weights;  // [K] E-MAML credit (maml.h, ExplorationSurrogate); undefined for MAML
 };
 
 struct AdvantageOptions {

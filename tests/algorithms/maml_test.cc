@@ -267,7 +267,7 @@ TEST(MamlTrpo, StepLowersTheSurrogateAndNeverAcceptsKlAboveTheBound) {
     MamlTrpoOptions options;
     options.max_kl = max_kl;
     const at::Tensor before = Flatten(p.policy.parameters_list()).detach().clone();
-    const TrpoStepStats stats = MamlTrpoStep(p.policy, p.train, p.valid, options);
+    const TrpoStepStats stats = MamlTrpoStep(p.policy, MetaBatch{p.train, p.valid, {}}, options);
     ASSERT_TRUE(stats.accepted);
     EXPECT_LT(stats.surrogate_after, stats.surrogate_before);
     EXPECT_LT(stats.kl_after, max_kl);
@@ -292,7 +292,7 @@ TEST(MamlTrpo, StepIsBitIdenticalForAnyThreadCountAndChunkingOnlyRounds) {
     MamlTrpoOptions options;
     options.tasks_per_chunk = tasks_per_chunk;
     ThreadPool pool(threads);
-    const TrpoStepStats stats = MamlTrpoStep(p.policy, p.train, p.valid, options, &pool);
+    const TrpoStepStats stats = MamlTrpoStep(p.policy, MetaBatch{p.train, p.valid, {}}, options, &pool);
     EXPECT_TRUE(stats.accepted);
     return Flatten(p.policy.parameters_list()).detach().clone();
   };
@@ -308,7 +308,7 @@ TEST(MamlTrpo, NonFiniteLossStopsWithAClearMessageAndNoChange) {
   p.valid.advantages[0][0] = std::nanf("");
   const at::Tensor before = Flatten(p.policy.parameters_list()).detach().clone();
   try {
-    MamlTrpoStep(p.policy, p.train, p.valid, MamlTrpoOptions{});
+    MamlTrpoStep(p.policy, MetaBatch{p.train, p.valid, {}}, MamlTrpoOptions{});
     FAIL() << "expected std::runtime_error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("not finite"), std::string::npos) << e.what();
