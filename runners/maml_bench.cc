@@ -26,9 +26,9 @@ IterationMetrics MamlBenchResult::Median() const {
   m.seconds_sampling = MedianOf(iterations, [](const auto& r) { return r.seconds_sampling; });
   m.seconds_adapting = MedianOf(iterations, [](const auto& r) { return r.seconds_adapting; });
   m.seconds_optimizing = MedianOf(iterations, [](const auto& r) { return r.seconds_optimizing; });
-  m.trpo.seconds_gradient = MedianOf(iterations, [](const auto& r) { return r.trpo.seconds_gradient; });
-  m.trpo.seconds_cg = MedianOf(iterations, [](const auto& r) { return r.trpo.seconds_cg; });
-  m.trpo.seconds_line_search = MedianOf(iterations, [](const auto& r) { return r.trpo.seconds_line_search; });
+  m.outer.seconds_gradient = MedianOf(iterations, [](const auto& r) { return r.outer.seconds_gradient; });
+  m.outer.seconds_cg = MedianOf(iterations, [](const auto& r) { return r.outer.seconds_cg; });
+  m.outer.seconds_line_search = MedianOf(iterations, [](const auto& r) { return r.outer.seconds_line_search; });
   m.seconds_total = MedianOf(iterations, [](const auto& r) { return r.seconds_total; });
   return m;
 }
@@ -42,8 +42,8 @@ std::string MamlBenchResult::ToText() const {
       << "iter  env_steps  sampling  adapting  trpo (gradient / cg / line search)  total  [s]\n";
   auto row = [&](const std::string& name, const IterationMetrics& m) {
     out << name << "  " << m.env_steps << "  " << m.seconds_sampling << "  " << m.seconds_adapting << "  "
-        << m.seconds_optimizing << " (" << m.trpo.seconds_gradient << " / " << m.trpo.seconds_cg << " / "
-        << m.trpo.seconds_line_search << ")  " << m.seconds_total << "\n";
+        << m.seconds_optimizing << " (" << m.outer.seconds_gradient << " / " << m.outer.seconds_cg << " / "
+        << m.outer.seconds_line_search << ")  " << m.seconds_total << "\n";
   };
   for (const auto& m : iterations) row(std::to_string(m.iteration), m);
   const IterationMetrics median = Median();
@@ -62,8 +62,8 @@ std::string MamlBenchResult::ToJson() const {
       << ", \"threads\": " << threads << ", \"iterations\": " << iterations.size()
       << ", \"env_steps\": " << m.env_steps << ", \"seconds_sampling\": " << m.seconds_sampling
       << ", \"seconds_adapting\": " << m.seconds_adapting << ", \"seconds_trpo\": " << m.seconds_optimizing
-      << ", \"seconds_trpo_gradient\": " << m.trpo.seconds_gradient << ", \"seconds_trpo_cg\": " << m.trpo.seconds_cg
-      << ", \"seconds_trpo_line_search\": " << m.trpo.seconds_line_search << ", \"seconds_total\": " << m.seconds_total
+      << ", \"seconds_trpo_gradient\": " << m.outer.seconds_gradient << ", \"seconds_trpo_cg\": " << m.outer.seconds_cg
+      << ", \"seconds_trpo_line_search\": " << m.outer.seconds_line_search << ", \"seconds_total\": " << m.seconds_total
       << "}";
   return out.str();
 }

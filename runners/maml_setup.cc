@@ -14,12 +14,31 @@
 
 namespace metarl::runners {
 
+const std::vector<std::string>& MetaAlgorithms() {
+  static const std::vector<std::string> names = {"maml-trpo", "maml-vpg", "maml-ppo", "promp"};
+  return names;
+}
+
+namespace {
+
+std::unique_ptr<algorithms::MetaOptimizer> MakeMetaOptimizer(const MamlTrainOptions& o) {
+  if (o.algorithm == "maml-trpo") return std::make_unique<algorithms::MamlTrpoOptimizer>(o.maml);
+  if (o.algorithm == "maml-vpg") return std::make_unique<algorithms::MamlVpgOptimizer>(o.maml, o.adam);
+  if (o.algorithm == "maml-ppo") return std::make_unique<algorithms::MamlPpoOptimizer>(o.maml, o.ppo, o.adam);
+  if (o.algorithm == "promp") return std::make_unique<algorithms::ProMpOptimizer>(o.maml, o.promp, o.adam);
+  throw std::invalid_argument(Cat("algorithm = '", o.algorithm, "' has no outer step"));
+}
+
+}  // namespace
+
 void MamlTrainOptions::Read(ConfigMap& config) {
   SamplingOptions::Read(config);
   config.Read("algorithm", &algorithm);
   maml.Read(config, /*trpo_keys=*/algorithm == "maml-trpo");
   exploration.Read(config);
-  if (algorithm == "maml-vpg") config.Read("outer-lr", &adam.lr);
+  if (algorithm != "maml-trpo") config.Read("outer-lr", &adam.lr);
+  if (algorithm == "maml-ppo") ppo.Read(config, "num-ppo-steps");
+  if (algorithm == "promp") promp.Read(config);
   config.Read("num-batches", &num_batches);
   config.Read("checkpoint-every", &checkpoint_every);
 }
@@ -34,6 +53,8 @@ void MamlTrainOptions::Validate() const {
   }
   maml.Validate();
   exploration.Validate();
+  ppo.Validate("num-ppo-steps");
+  promp.Validate();
   METARL_REQUIRE(adam.lr > 0.0, "outer-lr = ", adam.lr, ": expected a positive number");
   METARL_REQUIRE(!exploration.enabled || meta_batch_size >= 2,
                  "exploration: true needs meta-batch-size >= 2 (E-MAML's baseline is the other tasks' mean)");
@@ -52,7 +73,7 @@ MamlSetup::MamlSetup(ConfigMap& config) {
     throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
   }
   device_ = ParseDevice(options_.device);
-  adam_ = algorithms::FlatAdam(options_.adam);
+  optimizer_ = MakeMetaOptimizer(options_);
   resolved_ = config.Resolved();
   const envs::EnvSpec spec = distribution_->spec();
   Rng init(StreamSeed(options_.seed, {kInitStream}));

@@ -12,7 +12,11 @@
 
 #include "algorithms/common/adam.h"
 #include "algorithms/maml/exploration.h"
+#include "algorithms/maml/maml_ppo.h"
 #include "algorithms/maml/maml_trpo.h"
+#include "algorithms/maml/maml_vpg.h"
+#include "algorithms/maml/meta_optimizer.h"
+#include "algorithms/promp/promp.h"
 #include "algorithms/maml/task_batch.h"
 #include "core/config.h"
 #include "envs/task_distribution.h"
@@ -22,21 +26,23 @@
 
 namespace metarl::runners {
 
-// The gradient-based meta-RL algorithms `metarl train` runs (key `algorithm`).
-// Each takes E-MAML's exploration term with `exploration: true`.
+// The gradient-based meta-RL algorithms `metarl train` runs (key
+// `algorithm`), in the order of MetaAlgorithms(). Each takes E-MAML's
+// exploration term with `exploration: true`.
 //   maml-trpo  MAML with a TRPO outer step (Finn et al. 2017); + exploration: E-MAML-TRPO
-//   maml-vpg   MAML with an Adam gradient outer step (`outer-lr`); + exploration: E-MAML-VPG
-inline const std::vector<std::string>& MetaAlgorithms() {
-  static const std::vector<std::string> names = {"maml-trpo", "maml-vpg"};
-  return names;
-}
+//   maml-vpg   MAML with one Adam step per batch (`outer-lr`); + exploration: E-MAML-VPG
+//   maml-ppo   MAML with the PPO clipped outer objective, `num-ppo-steps` Adam steps (`clip-eps`, `outer-lr`)
+//   promp      ProMP (Rothfuss et al. 2019): LVC inner loss, PPO-clip outer objective, inner-KL penalty
+const std::vector<std::string>& MetaAlgorithms();
 
 // The sampling keys (sampling_options.h) plus the meta-algorithm's.
 struct MamlTrainOptions : SamplingOptions {
   std::string algorithm = "maml-trpo";        // one of MetaAlgorithms()
   algorithms::MamlTrpoOptions maml;           // fast-lr, num-steps, first-order, tasks-per-chunk; TRPO: max-kl, cg-*, ls-*
   algorithms::ExplorationOptions exploration; // exploration (E-MAML), exploration-weight, exploration-normalize
-  algorithms::AdamOptions adam;               // maml-vpg only: outer-lr (Adam step size, default 1e-3)
+  algorithms::AdamOptions adam;               // all but maml-trpo: outer-lr (Adam step size, default 1e-3)
+  algorithms::PpoOuterOptions ppo;            // maml-ppo only: clip-eps (0.2), num-ppo-steps (5)
+  algorithms::ProMpOptions promp;             // promp only: clip-eps (0.3), num-promp-steps (5), *-inner-kl*
   int num_batches = 500;             // meta-iterations
   int checkpoint_every = 10;         // iterations between checkpoints (and one at the end)
 
@@ -56,8 +62,8 @@ class MamlSetup {
   const c10::Device& device() const { return device_; }
   VectorRunner& runner() { return *runner_; }
   const YAML::Node& resolved_config() const { return resolved_; }
-  // The outer optimiser's state (maml-vpg); checkpointed.
-  algorithms::FlatAdam& adam() { return adam_; }
+  // The configured algorithm's outer step; its State() is checkpointed.
+  algorithms::MetaOptimizer& optimizer() { return *optimizer_; }
 
   struct Rollouts {
     // batches[s]: episodes sampled with the parameters after s inner steps
@@ -80,7 +86,7 @@ class MamlSetup {
   std::unique_ptr<VectorRunner> runner_;
   YAML::Node resolved_;
   algorithms::AdvantageOptions advantages_;
-  algorithms::FlatAdam adam_;
+  std::unique_ptr<algorithms::MetaOptimizer> optimizer_;
 };
 
 // Stream tags under the base seed (StreamSeed(seed, {tag, ...})).

@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include "core/error.h"
-#include "algorithms/maml/maml_vpg.h"
 #include "runners/checkpoint.h"
 
 namespace metarl::runners {
@@ -38,11 +37,7 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
                                     .to(valid.masks.device(), valid.masks.scalar_type());
   }
   const auto opt_start = std::chrono::steady_clock::now();
-  if (o.algorithm == "maml-vpg") {
-    m.trpo = algorithms::MamlVpgStep(setup.policy(), batch, o.maml, setup.adam(), &setup.runner().pool());
-  } else {
-    m.trpo = algorithms::MamlTrpoStep(setup.policy(), batch, o.maml, &setup.runner().pool());
-  }
+  m.outer = setup.optimizer().Step(setup.policy(), batch, &setup.runner().pool());
   m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();
   m.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return m;
@@ -53,9 +48,12 @@ namespace {
 std::string MetricsHeader(int num_steps) {
   std::string h = "iteration";
   for (int s = 0; s <= num_steps; ++s) h += ",return_step" + std::to_string(s);
+  h += ",surrogate_before,surrogate_after,kl,line_search_steps,accepted,cg_iterations,epochs";
+  for (int s = 0; s < num_steps; ++s) h += ",inner_kl_step" + std::to_string(s);
+  for (int s = 0; s < num_steps; ++s) h += ",inner_kl_penalty_step" + std::to_string(s);
+  // The timings last (tests compare rows without them).
   return h +
-         ",surrogate_before,surrogate_after,kl,line_search_steps,accepted,cg_iterations,"
-         "seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
+         ",seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
          "seconds_trpo_line_search,seconds_total";
 }
 
@@ -64,12 +62,49 @@ std::string MetricsRow(const IterationMetrics& m) {
   row.precision(8);
   row << m.iteration;
   for (double r : m.returns) row << "," << r;
-  row << "," << m.trpo.surrogate_before << "," << m.trpo.surrogate_after << "," << m.trpo.kl_after << ","
-      << m.trpo.line_search_steps << "," << (m.trpo.accepted ? 1 : 0) << "," << m.trpo.cg_iterations << ","
-      << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
-      << m.trpo.seconds_gradient << "," << m.trpo.seconds_cg << "," << m.trpo.seconds_line_search << ","
+  row << "," << m.outer.surrogate_before << "," << m.outer.surrogate_after << "," << m.outer.kl_after << ","
+      << m.outer.line_search_steps << "," << (m.outer.accepted ? 1 : 0) << "," << m.outer.cg_iterations << ","
+      << m.outer.epochs;
+  // Empty cells where the algorithm has no inner-KL statistics.
+  const std::size_t steps = m.returns.size() - 1;
+  for (std::size_t s = 0; s < steps; ++s) {
+    row << ",";
+    if (s < m.outer.inner_kl.size()) row << m.outer.inner_kl[s];
+  }
+  for (std::size_t s = 0; s < steps; ++s) {
+    row << ",";
+    if (s < m.outer.inner_kl_penalty.size()) row << m.outer.inner_kl_penalty[s];
+  }
+  row << "," << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
+      << m.outer.seconds_gradient << "," << m.outer.seconds_cg << "," << m.outer.seconds_line_search << ","
       << m.seconds_total;
   return row.str();
+}
+
+// On resume: drops the rows of iterations >= `first` (run after the last
+// checkpoint and about to be repeated), rewriting the file atomically.
+void KeepMetricsBefore(const fs::path& path, int64_t first) {
+  std::ifstream in(path);
+  METARL_REQUIRE(in.good(), "cannot read '", path.string(), "'");
+  std::string line, kept;
+  for (bool header = true; std::getline(in, line); header = false) {
+    if (!header) {
+      const std::size_t comma = line.find(',');
+      try {
+        if (line.empty() || std::stoll(line.substr(0, comma)) >= first) continue;
+      } catch (const std::exception&) {
+        throw std::invalid_argument(Cat("'", path.string(), "': malformed row '", line, "'"));
+      }
+    }
+    kept += line + "\n";
+  }
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << kept << std::flush;
+    METARL_REQUIRE(out.good(), "cannot write '", tmp.string(), "'");
+  }
+  fs::rename(tmp, path);
 }
 
 // "[#####-----]": done/total in 20 cells.
@@ -87,7 +122,7 @@ Checkpoint MakeCheckpoint(MamlSetup& setup, int64_t iteration) {
   c.config_yaml = emitter.c_str();
   c.names = setup.policy().ParameterNames();
   c.params = setup.policy().parameters_list();
-  c.optimizer_state = setup.adam().State();
+  c.optimizer_state = setup.optimizer().State();
   return c;
 }
 
@@ -110,7 +145,7 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
   if (command.resume) {
     const Checkpoint checkpoint = LoadCheckpoint(command.output_dir);
     RestoreParams(checkpoint, setup.policy().ParameterNames(), setup.policy().parameters_list());
-    setup.adam().Restore(checkpoint.optimizer_state);
+    setup.optimizer().Restore(checkpoint.optimizer_state);
     first = checkpoint.iteration;
   } else {
     METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,
@@ -120,6 +155,7 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
 
   const fs::path metrics_path = dir / "metrics.csv";
   const bool new_metrics = !fs::exists(metrics_path) || !command.resume;
+  if (!new_metrics) KeepMetricsBefore(metrics_path, first);
   std::ofstream metrics(metrics_path, new_metrics ? std::ios::trunc : std::ios::app);
   METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
   if (new_metrics) metrics << MetricsHeader(o.maml.num_steps) << "\n" << std::flush;
@@ -140,10 +176,10 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
     metrics << MetricsRow(m) << "\n" << std::flush;
     all.push_back(m);
     if (!command.quiet) {
-      std::printf("%s iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, trpo %.2f)\n",
+      std::printf("%s iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, outer %.2f)\n",
                   ProgressBar(i + 1, o.num_batches).c_str(), static_cast<long long>(i + 1), o.num_batches,
-                  m.returns.front(), m.returns.back(), m.trpo.kl_after, m.trpo.line_search_steps,
-                  m.trpo.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling, m.seconds_adapting,
+                  m.returns.front(), m.returns.back(), m.outer.kl_after, m.outer.line_search_steps,
+                  m.outer.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling, m.seconds_adapting,
                   m.seconds_optimizing);
       std::fflush(stdout);
     }

@@ -1,5 +1,5 @@
 #pragma once
-// `metarl train`: MAML-TRPO meta-training from a config file.
+// `metarl train`: meta-training of the MAML family (MetaAlgorithms()) from a config file.
 //
 // Output directory:
 //   config.yaml     resolved configuration (written before any work)
@@ -29,7 +29,7 @@ struct IterationMetrics {
   int64_t iteration = 0;
   std::vector<double> returns;  // mean return before adaptation, then after each inner step
   int64_t env_steps = 0;        // env steps sampled (all inner steps and the valid episodes)
-  algorithms::TrpoStepStats trpo;
+  algorithms::OuterStepStats outer;
   double seconds_sampling = 0.0;
   double seconds_adapting = 0.0;
   double seconds_optimizing = 0.0;

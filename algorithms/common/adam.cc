@@ -19,6 +19,10 @@ at::Tensor FlatAdam::Step(const at::Tensor& g) {
     m_ = at::zeros_like(g);
     v_ = at::zeros_like(g);
   }
+  if (m_.device() != g.device() || m_.scalar_type() != g.scalar_type()) {  // restored from a CPU checkpoint
+    m_ = m_.to(g.device(), g.scalar_type());
+    v_ = v_.to(g.device(), g.scalar_type());
+  }
   METARL_CHECK(g.sizes() == m_.sizes(), "Adam: gradient of ", g.numel(), " entries for a state of ", m_.numel());
   ++t_;
   m_.mul_(options_.beta1).add_(g, 1.0 - options_.beta1);

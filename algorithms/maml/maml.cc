@@ -11,13 +11,9 @@ namespace metarl::algorithms {
 
 using policies::Params;
 
-namespace {
-
 at::Tensor MaskedMeanPerTask(const at::Tensor& values, const at::Tensor& masks) {
   return (values * masks).sum(1) / masks.sum(1);
 }
-
-}  // namespace
 
 at::Tensor ReinforceWeights(const TaskBatch& batch) {
   return batch.advantages * batch.masks / batch.masks.sum(1, /*keepdim=*/true);
@@ -29,8 +25,18 @@ at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const Params
   return -(dist.LogProb(batch.actions) * ReinforceWeights(batch)).sum(1);
 }
 
+at::Tensor InnerLoss(const policies::GaussianMlpPolicy& policy, const Params& batched, const TaskBatch& batch,
+                     InnerEstimator estimator) {
+  if (estimator == InnerEstimator::kReinforce) return ReinforceLoss(policy, batched, batch);
+  METARL_REQUIRE(batch.sampling_log_probs.defined(),
+                 "the LVC inner estimator needs the sampling policy's log-probabilities of the inner batch");
+  const at::Tensor log_probs = policy.Forward(batch.observations, batched).LogProb(batch.actions);
+  return -(at::exp(log_probs - batch.sampling_log_probs) * ReinforceWeights(batch)).sum(1);
+}
+
 AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Params& theta,
-                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph) {
+                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph,
+                          InnerEstimator estimator) {
   const int64_t k = steps.empty() ? 1 : steps[0].num_tasks();
   Params params = policies::GaussianMlpPolicy::Stack(theta, k);
   // Leaves of a no-graph adaptation must require grad to be differentiated.
@@ -40,8 +46,9 @@ AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Param
   const bool create_graph = graph == AdaptGraph::kSecondOrder;
   AdaptTrace trace;
   trace.fast_lr = fast_lr;
+  trace.estimator = estimator;
   for (const TaskBatch& batch : steps) {
-    const at::Tensor loss = ReinforceLoss(policy, params, batch).sum();
+    const at::Tensor loss = InnerLoss(policy, params, batch, estimator).sum();
     std::vector<at::Tensor> grads =
         torch::autograd::grad({loss}, params, /*grad_outputs=*/{}, /*retain_graph=*/create_graph, create_graph);
     if (!create_graph) {
@@ -62,8 +69,8 @@ AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Param
 }
 
 Params Adapt(const policies::GaussianMlpPolicy& policy, const Params& theta, const std::vector<TaskBatch>& steps,
-             double fast_lr, AdaptGraph graph) {
-  return AdaptWithTrace(policy, theta, steps, fast_lr, graph).adapted;
+             double fast_lr, AdaptGraph graph, InnerEstimator estimator) {
+  return AdaptWithTrace(policy, theta, steps, fast_lr, graph, estimator).adapted;
 }
 
 OldPolicy MakeOldPolicy(const policies::GaussianMlpPolicy& policy, const Params& adapted, const TaskBatch& valid) {

@@ -26,6 +26,19 @@ enum class AdaptGraph {
   kNone,         // no graph at all (sampling, evaluation, line search)
 };
 
+// The inner-loop policy-gradient estimator (the loss each inner step descends).
+enum class InnerEstimator {
+  kReinforce,  // −Σ c·log π(a|s): MAML, E-MAML
+  // −Σ c·π(a|s)/π_sampling(a|s): ProMP's low-variance curvature (LVC)
+  // estimator (Rothfuss et al. 2019). Same gradient at the sampling
+  // parameters; its Hessian adds Σ c·∇log π ∇log πᵀ. Needs the batch's
+  // sampling_log_probs.
+  kLvc,
+};
+
+// Σ_n m·values / Σ_n m per task: values, masks [K, M] -> [K].
+at::Tensor MaskedMeanPerTask(const at::Tensor& values, const at::Tensor& masks);
+
 // Per-sample weights of the REINFORCE loss, c = A·m / Σ m per task, [K, M].
 at::Tensor ReinforceWeights(const TaskBatch& batch);
 
@@ -34,12 +47,17 @@ at::Tensor ReinforceWeights(const TaskBatch& batch);
 at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const policies::Params& batched,
                          const TaskBatch& batch);
 
+// Per-task inner loss of `estimator`, shape [K]; `batched` parameter set [K, ...].
+at::Tensor InnerLoss(const policies::GaussianMlpPolicy& policy, const policies::Params& batched,
+                     const TaskBatch& batch, InnerEstimator estimator);
+
 // θ'_k after one vanilla policy-gradient step per element of `steps` (step s
 // uses steps[s]'s episodes, sampled with the parameters after s steps):
-// θ ← θ − fast_lr · ∇ ReinforceLoss. Returns a batched set [K, ...]; with no
+// θ ← θ − fast_lr · ∇ InnerLoss. Returns a batched set [K, ...]; with no
 // steps, θ stacked K times. `theta` is unbatched.
 policies::Params Adapt(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
-                       const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph);
+                       const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph,
+                       InnerEstimator estimator = InnerEstimator::kReinforce);
 
 // Adapt, keeping every inner step: step s maps starts[s] to
 // starts[s] − fast_lr · gradients[s] (batched sets). With kSecondOrder the
@@ -50,9 +68,11 @@ struct AdaptTrace {
   std::vector<policies::Params> gradients;
   policies::Params adapted;
   double fast_lr = 0.0;
+  InnerEstimator estimator = InnerEstimator::kReinforce;
 };
 AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
-                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph);
+                          const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph,
+                          InnerEstimator estimator = InnerEstimator::kReinforce);
 
 // The sampling distribution of the valid episodes, fixed (no graph) for the
 // surrogate's importance ratio and the KL.

@@ -45,10 +45,10 @@ double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 }  // namespace
 
-TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
+OuterStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
                            const MamlTrpoOptions& options, ThreadPool* pool) {
   options.Validate();
-  TrpoStepStats stats;
+  OuterStepStats stats;
   const policies::Params theta = policy.parameters_list();
   const AdaptGraph graph = options.first_order ? AdaptGraph::kFirstOrder : AdaptGraph::kSecondOrder;
   std::vector<TaskChunk> chunks = SplitTasks(batch, options.tasks_per_chunk);

@@ -9,6 +9,7 @@
 // the first step that lowers the surrogate with KL < max-kl (else no step).
 
 #include "algorithms/maml/maml.h"
+#include "algorithms/maml/meta_optimizer.h"
 #include "core/config.h"
 #include "core/thread_pool.h"
 #include "policies/gaussian_mlp.h"
@@ -37,24 +38,27 @@ struct MamlTrpoOptions {
   void Validate() const;  // std::invalid_argument naming the key and value
 };
 
-struct TrpoStepStats {
-  double surrogate_before = 0.0;
-  double surrogate_after = 0.0;
-  double kl_after = 0.0;
-  int line_search_steps = 0;  // candidates evaluated
-  bool accepted = false;      // false: no candidate passed, parameters unchanged
-  int cg_iterations = 0;
-  double seconds_gradient = 0.0;     // adaptation graphs, surrogate and its gradient, KL Hessian set-up
-  double seconds_cg = 0.0;           // Hessian-vector products and CG
-  double seconds_line_search = 0.0;  // (MAML-VPG: the Adam step and evaluating the new parameters)
-};
 
 // Updates `policy`'s parameters in place from one meta-batch (with
 // exploration weights: E-MAML-TRPO). Throws std::runtime_error naming the
 // quantity when the surrogate, gradient or step is not finite (parameters are
 // then left unchanged). Task chunks run on `pool` when given; the result is
 // bit-identical for any pool size.
-TrpoStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
+OuterStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
                            const MamlTrpoOptions& options, ThreadPool* pool = nullptr);
+
+// MamlTrpoStep as a MetaOptimizer (no state).
+class MamlTrpoOptimizer final : public MetaOptimizer {
+ public:
+  explicit MamlTrpoOptimizer(MamlTrpoOptions options) : options_(options) {}
+
+ protected:
+  OuterStepStats DoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch, ThreadPool* pool) override {
+    return MamlTrpoStep(policy, batch, options_, pool);
+  }
+
+ private:
+  MamlTrpoOptions options_;
+};
 
 }  // namespace metarl::algorithms

@@ -10,12 +10,12 @@
 
 namespace metarl::algorithms {
 
-TrpoStepStats MamlVpgStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
+OuterStepStats MamlVpgStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
                           const MamlTrpoOptions& options, FlatAdam& adam, ThreadPool* pool) {
   using Clock = std::chrono::steady_clock;
   const auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   options.Validate();
-  TrpoStepStats stats;
+  OuterStepStats stats;
   const policies::Params theta = policy.parameters_list();
   const AdaptGraph graph = options.first_order ? AdaptGraph::kFirstOrder : AdaptGraph::kSecondOrder;
   std::vector<TaskChunk> chunks = SplitTasks(batch, options.tasks_per_chunk);
@@ -37,6 +37,7 @@ TrpoStepStats MamlVpgStep(policies::GaussianMlpPolicy& policy, const MetaBatch& 
   stats.surrogate_after = after.surrogate;
   stats.kl_after = after.kl;
   stats.accepted = true;
+  stats.epochs = 1;
   stats.seconds_line_search = since(start);
   return stats;
 }

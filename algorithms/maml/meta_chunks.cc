@@ -11,15 +11,6 @@
 
 namespace metarl::algorithms {
 
-namespace {
-
-TaskBatch Slice(const TaskBatch& b, int64_t begin, int64_t size) {
-  return {b.observations.narrow(0, begin, size), b.actions.narrow(0, begin, size),
-          b.advantages.narrow(0, begin, size), b.masks.narrow(0, begin, size)};
-}
-
-}  // namespace
-
 std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk) {
   METARL_REQUIRE(tasks_per_chunk >= 1, "tasks-per-chunk = ", tasks_per_chunk, ": expected an integer >= 1");
   const int64_t k = batch.valid.num_tasks();
@@ -30,8 +21,8 @@ std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk) {
   for (std::size_t c = 0; c < chunks.size(); ++c) {
     const int64_t begin = static_cast<int64_t>(c) * tasks_per_chunk;
     const int64_t size = std::min<int64_t>(tasks_per_chunk, k - begin);
-    for (const TaskBatch& b : batch.train) chunks[c].batch.train.push_back(Slice(b, begin, size));
-    chunks[c].batch.valid = Slice(batch.valid, begin, size);
+    for (const TaskBatch& b : batch.train) chunks[c].batch.train.push_back(b.Narrow(begin, size));
+    chunks[c].batch.valid = batch.valid.Narrow(begin, size);
     if (batch.exploration_weights.defined()) {
       chunks[c].batch.exploration_weights = batch.exploration_weights.narrow(0, begin, size);
     }

@@ -27,7 +27,8 @@ struct TaskChunk {
   MetaBatch batch;        // this chunk's tasks
   double weight = 0.0;    // tasks in chunk / all tasks
   policies::Params theta; // this chunk's leaves (set by MetaGradientOnChunks)
-  std::optional<OldPolicy> old;
+  std::optional<OldPolicy> old;      // sampling distribution of the valid episodes
+  std::vector<OldPolicy> inner_old;  // sampling distributions of the inner batches (MAML-PPO / ProMP)
   double surrogate = 0.0;
   at::Tensor gradient;    // flat [P]
   std::unique_ptr<MetaKlHessian> hessian;

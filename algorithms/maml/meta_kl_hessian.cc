@@ -17,6 +17,8 @@ MetaKlHessian::MetaKlHessian(const policies::GaussianMlpPolicy& policy, const Pa
       mean_(policy, trace.adapted, valid.observations),
       num_tasks_(valid.num_tasks()) {
   METARL_REQUIRE(graph != AdaptGraph::kNone, "MetaKlHessian needs a first- or second-order adaptation");
+  METARL_REQUIRE(trace.estimator == InnerEstimator::kReinforce,
+                 "MetaKlHessian's inner Hessians are those of the REINFORCE inner loss");
   METARL_REQUIRE(train.size() == trace.starts.size(), "MetaKlHessian: ", train.size(), " inner batches for ",
                  trace.starts.size(), " inner steps");
   torch::NoGradGuard no_grad;

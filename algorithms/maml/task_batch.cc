@@ -7,8 +7,17 @@
 namespace metarl::algorithms {
 
 TaskBatch TaskBatch::To(const c10::Device& device, c10::ScalarType dtype) const {
-  return {observations.to(device, dtype), actions.to(device, dtype), advantages.to(device, dtype),
-          masks.to(device, dtype)};
+  TaskBatch out{observations.to(device, dtype), actions.to(device, dtype), advantages.to(device, dtype),
+                masks.to(device, dtype)};
+  if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.to(device, dtype);
+  return out;
+}
+
+TaskBatch TaskBatch::Narrow(int64_t begin, int64_t size) const {
+  TaskBatch out{observations.narrow(0, begin, size), actions.narrow(0, begin, size),
+                advantages.narrow(0, begin, size), masks.narrow(0, begin, size)};
+  if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.narrow(0, begin, size);
+  return out;
 }
 
 at::Tensor GroupByTask(const at::Tensor& time_major, int64_t episodes_per_task) {

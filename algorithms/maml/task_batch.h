@@ -23,9 +23,14 @@ struct TaskBatch {
   at::Tensor actions;       // [K, M, act_dim]
   at::Tensor advantages;    // [K, M]
   at::Tensor masks;         // [K, M] 1 for real steps
+  // [K, M] log π of the policy that sampled these steps, at sampling time.
+  // Only the LVC inner estimator (ProMP) reads it; undefined otherwise.
+  at::Tensor sampling_log_probs;
 
   int64_t num_tasks() const { return masks.size(0); }
   TaskBatch To(const c10::Device& device, c10::ScalarType dtype) const;
+  // Tasks [begin, begin + size) (views).
+  TaskBatch Narrow(int64_t begin, int64_t size) const;
 };
 
 // Everything one outer step consumes.

@@ -61,36 +61,53 @@ std::string WithoutTimings(const std::string& row) {
 }
 
 TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
-  const fs::path dir = FreshDir("resume");
-  const fs::path config = dir / "run.yaml";
-  std::ofstream(config) << kTinyRun;
+  // Every outer step, with its optimiser state (Adam moments, ProMP's penalties).
+  for (const std::string algorithm : {"maml-trpo", "maml-vpg", "maml-ppo", "promp"}) {
+    SCOPED_TRACE(algorithm);
+    const fs::path dir = FreshDir("resume_" + algorithm);
+    const fs::path config = dir / "run.yaml";
+    std::ofstream(config) << kTinyRun << "algorithm: " << algorithm << "\n"
+                          << (algorithm == "promp" ? "adaptive-inner-kl-penalty: true\n" : "")
+                          << (algorithm == "maml-vpg" ? "exploration: true\n" : "");
 
-  const auto straight = RunTrainCommand(Train(config, dir / "straight"));
-  ASSERT_EQ(straight.size(), 3u);
-  // Interrupted after the checkpoint at iteration 2, then resumed (config from DIR/config.yaml).
-  ASSERT_EQ(RunTrainCommand(Train(config, dir / "split", {"num-batches=2"})).size(), 2u);
-  TrainCommandOptions resume = Train("", dir / "split", {"num-batches=3"}, /*resume=*/true);
-  const auto resumed = RunTrainCommand(resume);
-  ASSERT_EQ(resumed.size(), 1u);
-  EXPECT_EQ(resumed[0].iteration, 2);
-  EXPECT_EQ(resumed[0].returns, straight[2].returns);
-  EXPECT_EQ(resumed[0].trpo.surrogate_before, straight[2].trpo.surrogate_before);
-  EXPECT_EQ(resumed[0].trpo.kl_after, straight[2].trpo.kl_after);
+    const auto straight = RunTrainCommand(Train(config, dir / "straight"));
+    ASSERT_EQ(straight.size(), 3u);
+    // Interrupted after the checkpoint at iteration 2, then resumed (config
+    // from DIR/config.yaml); a row the interrupted run wrote after its last
+    // checkpoint is dropped.
+    ASSERT_EQ(RunTrainCommand(Train(config, dir / "split", {"num-batches=2"})).size(), 2u);
+    std::ofstream(dir / "split" / "metrics.csv", std::ios::app) << "2,999\n";
+    TrainCommandOptions resume = Train("", dir / "split", {"num-batches=3"}, /*resume=*/true);
+    const auto resumed = RunTrainCommand(resume);
+    ASSERT_EQ(resumed.size(), 1u);
+    EXPECT_EQ(resumed[0].iteration, 2);
+    EXPECT_EQ(resumed[0].returns, straight[2].returns);
+    EXPECT_EQ(resumed[0].outer.surrogate_before, straight[2].outer.surrogate_before);
+    EXPECT_EQ(resumed[0].outer.kl_after, straight[2].outer.kl_after);
+    EXPECT_EQ(resumed[0].outer.inner_kl_penalty, straight[2].outer.inner_kl_penalty);
 
-  const Checkpoint a = LoadCheckpoint((dir / "straight").string());
-  const Checkpoint b = LoadCheckpoint((dir / "split").string());
-  EXPECT_EQ(a.iteration, 3);
-  EXPECT_EQ(b.iteration, 3);
-  for (std::size_t i = 0; i < a.params.size(); ++i) EXPECT_TRUE(at::equal(a.params[i], b.params[i])) << a.names[i];
-  // metrics.csv of the resumed run has every iteration once, equal to the straight run's.
-  std::ifstream sa(dir / "straight" / "metrics.csv"), sb(dir / "split" / "metrics.csv");
-  int rows = 0;
-  for (std::string la, lb; std::getline(sa, la);) {
-    ASSERT_TRUE(std::getline(sb, lb));
-    EXPECT_EQ(WithoutTimings(la), WithoutTimings(lb));
-    ++rows;
+    const Checkpoint a = LoadCheckpoint((dir / "straight").string());
+    const Checkpoint b = LoadCheckpoint((dir / "split").string());
+    EXPECT_EQ(a.iteration, 3);
+    EXPECT_EQ(b.iteration, 3);
+    for (std::size_t i = 0; i < a.params.size(); ++i) EXPECT_TRUE(at::equal(a.params[i], b.params[i])) << a.names[i];
+    ASSERT_EQ(a.optimizer_state.size(), b.optimizer_state.size());
+    EXPECT_EQ(a.optimizer_state.empty(), algorithm == "maml-trpo");
+    for (std::size_t i = 0; i < a.optimizer_state.size(); ++i) {
+      EXPECT_TRUE(at::equal(a.optimizer_state[i], b.optimizer_state[i])) << "optimizer state " << i;
+    }
+    // metrics.csv of the resumed run has every iteration once, equal to the straight run's.
+    std::ifstream sa(dir / "straight" / "metrics.csv"), sb(dir / "split" / "metrics.csv");
+    int rows = 0;
+    for (std::string la, lb; std::getline(sa, la);) {
+      ASSERT_TRUE(std::getline(sb, lb));
+      EXPECT_EQ(WithoutTimings(la), WithoutTimings(lb));
+      ++rows;
+    }
+    EXPECT_EQ(rows, 4);  // header + 3 iterations
+    std::string extra;
+    EXPECT_FALSE(std::getline(sb, extra)) << extra;
   }
-  EXPECT_EQ(rows, 4);  // header + 3 iterations
 }
 
 TEST(MamlTrainer, NanStopsTheRunAndLeavesTheLastCheckpointIntact) {

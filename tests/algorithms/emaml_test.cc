@@ -1,0 +1,205 @@
+// E-MAML (exploration: true): the exploration term's gradient against an
+// independent per-task computation and finite differences; zero weights
+// reduce to MAML bit for bit; and, on a one-step Gaussian bandit whose
+// post-adaptation return has a closed form, the E-MAML meta-gradient is an
+// unbiased estimate of the true gradient of the expected post-adaptation
+// return, while MAML's estimate is biased (it drops the score-function term).
+
+#include <cmath>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/autograd.h>
+
+#include "algorithms/common/flat_params.h"
+#include "algorithms/maml/exploration.h"
+#include "algorithms/maml/maml.h"
+#include "algorithms/maml/maml_trpo.h"
+#include "algorithms/maml/meta_chunks.h"
+#include "tests/algorithms/meta_fixtures.h"
+
+namespace metarl::algorithms {
+namespace {
+
+using policies::GaussianMlpOptions;
+using policies::GaussianMlpPolicy;
+using policies::Params;
+using testing::FiniteDifferenceGradient;
+using testing::kTasks;
+using testing::Problem;
+using testing::RelativeError;
+using testing::StepProblem;
+
+// −(1/K) Σ_k w_k Σ_s mean_n log π_{θ_{k,s}}(a|s) computed task by task, with
+// the inner steps written out on unbatched parameters.
+at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& w) {
+  at::Tensor total = at::zeros({}, at::kDouble);
+  for (int64_t k = 0; k < kTasks; ++k) {
+    Params params = p.theta;
+    for (const TaskBatch& b : p.train) {
+      const at::Tensor obs = b.observations[k], act = b.actions[k], m = b.masks[k];
+      const at::Tensor log_probs = p.policy.Forward(obs, params).LogProb(act);
+      total = total - w[k] * (log_probs * m).sum() / m.sum() / static_cast<double>(kTasks);
+      const at::Tensor inner = -(log_probs * b.advantages[k] * m).sum() / m.sum();
+      const Params grads = torch::autograd::grad({inner}, params, {}, /*retain_graph=*/true, /*create_graph=*/true);
+      Params next;
+      for (std::size_t i = 0; i < params.size(); ++i) next.push_back(params[i] - p.fast_lr * grads[i]);
+      params = next;
+    }
+  }
+  return total;
+}
+
+TEST(EMaml, ExplorationGradientIsMamlsPlusTheIndependentlyComputedTerm) {
+  for (int inner_steps : {1, 2}) {
+    SCOPED_TRACE(inner_steps);
+    Problem p(inner_steps);
+    const OldPolicy old = p.Old();
+    const at::Tensor w = at::tensor({0.7, -1.3}, at::kDouble);
+    auto grad_of = [&](const at::Tensor& weights) {
+      const MetaObjective o = ComputeMetaObjective(p.policy, p.theta, p.train, p.valid, old, p.fast_lr,
+                                                   AdaptGraph::kSecondOrder, weights);
+      return Flatten(torch::autograd::grad({o.surrogate}, p.theta));
+    };
+    const at::Tensor emaml = grad_of(w), maml = grad_of({});
+    const at::Tensor term = Flatten(torch::autograd::grad({ExplorationTermTaskByTask(p, w)}, p.theta));
+    EXPECT_GT(term.norm().item<double>(), 1e-2);
+    EXPECT_LT(RelativeError(emaml - maml, term), 1e-10);
+    // And the whole E-MAML objective against central differences.
+    auto f = [&](const Params& theta) {
+      return ComputeMetaObjective(p.policy, theta, p.train, p.valid, old, p.fast_lr, AdaptGraph::kNone, w)
+          .surrogate.item<double>();
+    };
+    EXPECT_LT(RelativeError(emaml, FiniteDifferenceGradient(f, p.theta, 1e-6)), 1e-6);
+  }
+}
+
+TEST(EMaml, ZeroWeightsReduceToMamlBitForBit) {
+  auto step = [](bool with_weights) {
+    StepProblem p;
+    MetaBatch batch{p.train, p.valid, {}};
+    if (with_weights) batch.exploration_weights = at::zeros({kTasks}, at::kFloat);
+    const OuterStepStats stats = MamlTrpoStep(p.policy, batch, MamlTrpoOptions{});
+    EXPECT_TRUE(stats.accepted);
+    return Flatten(p.policy.parameters_list()).detach().clone();
+  };
+  EXPECT_TRUE(at::equal(step(false), step(true)));
+}
+
+TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaseline) {
+  ExplorationOptions o;
+  o.enabled = true;
+  o.normalize = false;
+  o.weight = 0.5;
+  // Three tasks, two episodes each, post-update episodes of 2, 2 and 1 steps.
+  at::Tensor masks = at::ones({3, 4}, at::kFloat);
+  masks[2][2] = 0.0;
+  masks[2][3] = 0.0;
+  const at::Tensor w = ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, o);
+  // u = {2, −1, 3}; baselines {1, 2.5, 0.5}; w = 0.5·2·(u − b).
+  EXPECT_TRUE(at::allclose(w, at::tensor({1.0, -3.5, 2.5}, at::kDouble)));
+  o.normalize = true;
+  const double std_u = at::tensor({2.0, -1.0, 3.0}, at::kDouble).std(/*unbiased=*/false).item<double>();
+  EXPECT_TRUE(at::allclose(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, o),
+                           at::tensor({1.0, -3.5, 2.5}, at::kDouble) / std_u));
+  EXPECT_THROW(ExplorationWeights({1.0}, masks.narrow(0, 0, 1), 2, o), std::invalid_argument);
+}
+
+// One-step Gaussian bandit: obs ≡ 1, action a ~ N(μ, σ²) with μ = w + b,
+// σ = exp(s) (a policy with no hidden layer), reward −(a − g)². After one
+// REINFORCE step on N pre-update samples (raw rewards as advantages),
+// J(θ') = E_{a∼π_θ'}[r] = −((μ' − g)² + σ'²) exactly.
+struct Bandit {
+  static constexpr double kGoal = 1.0, kFastLr = 0.05;
+  static constexpr int64_t kPre = 8, kPost = 8;  // equal: ExplorationWeights reads H' = Σ mask / kPre
+  Rng rng{3};
+  GaussianMlpPolicy policy{1, 1, [] {
+                             GaussianMlpOptions o;
+                             o.hidden_sizes = {};
+                             return o;
+                           }(),
+                           rng};
+  Params theta = {at::full({1, 1}, 0.2, at::kDouble), at::full({1}, 0.1, at::kDouble), at::full({1}, -0.2, at::kDouble)};
+
+  static TaskBatch Episodes(const at::Tensor& actions) {
+    const int64_t k = actions.size(0), n = actions.size(1);
+    TaskBatch b;
+    b.observations = at::ones({k, n, 1}, at::kDouble);
+    b.actions = actions;
+    b.advantages = -(actions.squeeze(2) - kGoal).pow(2);
+    b.masks = at::ones({k, n}, at::kDouble);
+    return b;
+  }
+
+  // The E-MAML (or MAML) meta-gradient estimate of a meta-batch of k tasks.
+  at::Tensor Estimate(int64_t k, bool exploration) {
+    const at::Tensor mu = theta[0].sum() + theta[1].sum(), sigma = at::exp(theta[2].sum());
+    const TaskBatch pre = Episodes((mu + sigma * at::randn({k, kPre, 1}, at::kDouble)));
+    const policies::DiagGaussian post =
+        policy.Forward(at::ones({k, kPost, 1}, at::kDouble), Adapt(policy, theta, {pre}, kFastLr, AdaptGraph::kNone));
+    const TaskBatch valid = Episodes(post.mean() + at::exp(post.log_std()) * at::randn({k, kPost, 1}, at::kDouble));
+    MetaBatch batch{{pre}, valid, {}};
+    if (exploration) {
+      const at::Tensor u = valid.advantages.mean(1).contiguous();
+      ExplorationOptions o;
+      o.enabled = true;
+      o.normalize = false;
+      batch.exploration_weights = ExplorationWeights(std::vector<double>(u.data_ptr<double>(), u.data_ptr<double>() + k),
+                                                     valid.masks, kPre, o);
+    }
+    std::vector<TaskChunk> chunks = SplitTasks(batch, static_cast<int>(k));
+    return MetaGradientOnChunks(policy, theta, chunks, kFastLr, AdaptGraph::kSecondOrder, false, nullptr).gradient;
+  }
+
+  // −∇_θ E[J(θ'(θ, a))] by reparametrised samples a = μ + σ ε (autograd
+  // through the closed-form inner step and J), over `samples` meta-tasks.
+  at::Tensor TrueGradient(int64_t samples) const {
+    Params leaves;
+    for (const auto& t : theta) leaves.push_back(t.clone().requires_grad_(true));
+    const at::Tensor w = leaves[0].sum(), b = leaves[1].sum(), s = leaves[2].sum();
+    const at::Tensor mu = w + b, sigma = at::exp(s);
+    const at::Tensor eps = at::randn({samples, kPre}, at::kDouble);
+    const at::Tensor r = -(mu + sigma * eps - kGoal).pow(2);
+    // ∇ log π at a = μ + σε: ∂/∂w = ∂/∂b = ε/σ, ∂/∂s = ε² − 1.
+    const at::Tensor dmu = kFastLr * (r * eps / sigma).mean(1);
+    const at::Tensor mu_post = (w + dmu) + (b + dmu);
+    const at::Tensor s_post = s + kFastLr * (r * (eps.pow(2) - 1.0)).mean(1);
+    const at::Tensor j = -((mu_post - kGoal).pow(2) + at::exp(2.0 * s_post));
+    return -Flatten(torch::autograd::grad({j.mean()}, leaves));
+  }
+};
+
+struct MeanAndError {
+  at::Tensor mean, standard_error;
+};
+
+MeanAndError OverGroups(const std::function<at::Tensor()>& draw, int groups) {
+  std::vector<at::Tensor> g;
+  for (int i = 0; i < groups; ++i) g.push_back(draw());
+  const at::Tensor stacked = at::stack(g);
+  return {stacked.mean(0), stacked.std(0) / std::sqrt(static_cast<double>(groups))};
+}
+
+TEST(EMaml, BanditMetaGradientIsUnbiasedWhereMamlsIsNot) {
+  Bandit bandit;
+  at::manual_seed(17);
+  const at::Tensor truth = bandit.TrueGradient(1'000'000);
+  constexpr int kGroups = 20;
+  constexpr int64_t kTasksPerGroup = 400;
+  const MeanAndError emaml = OverGroups([&] { return bandit.Estimate(kTasksPerGroup, true); }, kGroups);
+  const MeanAndError maml = OverGroups([&] { return bandit.Estimate(kTasksPerGroup, false); }, kGroups);
+  // The reference's own Monte-Carlo error is far below the estimators' (1M
+  // reparametrised samples); 4 standard errors per component. (With 20 × 1000
+  // tasks: E-MAML within 1.0 SE of the truth in every component, MAML 25–44
+  // SE away.)
+  const at::Tensor z_emaml = ((emaml.mean - truth) / emaml.standard_error).abs();
+  const at::Tensor z_maml = ((maml.mean - truth) / maml.standard_error).abs();
+  EXPECT_LT(z_emaml.max().item<double>(), 4.0) << "truth " << truth << "\nE-MAML " << emaml.mean << " ± "
+                                                << emaml.standard_error;
+  EXPECT_GT(z_maml.max().item<double>(), 6.0) << "truth " << truth << "\nMAML " << maml.mean << " ± "
+                                               << maml.standard_error;
+}
+
+}  // namespace
+}  // namespace metarl::algorithms
