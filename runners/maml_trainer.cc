@@ -176,11 +176,14 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
     metrics << MetricsRow(m) << "\n" << std::flush;
     all.push_back(m);
     if (!command.quiet) {
-      std::printf("%s iter %lld/%d | return pre %.2f post %.2f | kl %.4f | ls %d%s | %.2f s (sample %.2f, adapt %.2f, outer %.2f)\n",
+      // TRPO reports its line search; the Adam-based steps their epochs.
+      const std::string step = m.outer.cg_iterations > 0
+                                   ? Cat("ls ", m.outer.line_search_steps, m.outer.accepted ? "" : " rejected")
+                                   : Cat("epochs ", m.outer.epochs);
+      std::printf("%s iter %lld/%d | return pre %.2f post %.2f | kl %.4f | %s | %.2f s (sample %.2f, adapt %.2f, outer %.2f)\n",
                   ProgressBar(i + 1, o.num_batches).c_str(), static_cast<long long>(i + 1), o.num_batches,
-                  m.returns.front(), m.returns.back(), m.outer.kl_after, m.outer.line_search_steps,
-                  m.outer.accepted ? "" : " rejected", m.seconds_total, m.seconds_sampling, m.seconds_adapting,
-                  m.seconds_optimizing);
+                  m.returns.front(), m.returns.back(), m.outer.kl_after, step.c_str(), m.seconds_total,
+                  m.seconds_sampling, m.seconds_adapting, m.seconds_optimizing);
       std::fflush(stdout);
     }
     if ((i + 1) % o.checkpoint_every == 0 || i + 1 == o.num_batches) {

@@ -110,6 +110,26 @@ TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
   }
 }
 
+TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
+  int checked = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(METARL_SOURCE_DIR) / "configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    ConfigMap config = ConfigMap::FromFile(entry.path().string(), {"threads=1"});
+    const MamlSetup setup(config);
+    const std::string folder = entry.path().parent_path().filename().string();
+    const bool vpg = entry.path().stem().string().find("-vpg") != std::string::npos;
+    const std::string expected = folder == "promp"      ? "promp"
+                                 : folder == "maml-ppo" ? "maml-ppo"
+                                 : vpg                  ? "maml-vpg"
+                                                        : "maml-trpo";
+    EXPECT_EQ(setup.options().algorithm, expected);
+    EXPECT_EQ(setup.options().exploration.enabled, folder == "emaml");
+    ++checked;
+  }
+  EXPECT_GE(checked, 22);
+}
+
 TEST(MamlTrainer, NanStopsTheRunAndLeavesTheLastCheckpointIntact) {
   const fs::path dir = FreshDir("nan");
   const fs::path config = dir / "run.yaml";
