@@ -130,6 +130,30 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
   EXPECT_GE(checked, 22);
 }
 
+TEST(MamlTrainer, KeysOfAnotherAlgorithmAndUnknownAlgorithmsAreRefused) {
+  auto message = [](const std::string& extra) {
+    return metarl::testing::InvalidArgumentMessage([&] {
+      ConfigMap config(YAML::Load(std::string(kTinyRun) + extra), "test.yaml");
+      MamlSetup setup(config);
+    });
+  };
+  EXPECT_NE(message("algorithm: maml-ppo\nmax-kl: 0.01\n").find("max-kl"), std::string::npos);
+  EXPECT_NE(message("outer-lr: 0.01\n").find("outer-lr"), std::string::npos);  // maml-trpo has no Adam
+  EXPECT_NE(message("exploration-weight: 2\n").find("exploration-weight"), std::string::npos);
+  EXPECT_NE(message("algorithm: promp\nnum-ppo-steps: 3\n").find("num-ppo-steps"), std::string::npos);
+  const std::string unknown = message("algorithm: reptile\n");
+  EXPECT_NE(unknown.find("reptile"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("promp"), std::string::npos) << unknown;
+  EXPECT_NE(message("algorithm: promp\nclip-eps: 1.5\n").find("clip-eps"), std::string::npos);
+  const std::string one_task = metarl::testing::InvalidArgumentMessage([&] {
+    std::string text = kTinyRun;
+    text.replace(text.find("meta-batch-size: 3"), 18, "meta-batch-size: 1");
+    ConfigMap config(YAML::Load(text + "exploration: true\n"), "test.yaml");
+    MamlSetup setup(config);
+  });
+  EXPECT_NE(one_task.find("meta-batch-size"), std::string::npos) << one_task;
+}
+
 TEST(MamlTrainer, NanStopsTheRunAndLeavesTheLastCheckpointIntact) {
   const fs::path dir = FreshDir("nan");
   const fs::path config = dir / "run.yaml";
