@@ -47,24 +47,13 @@ double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 OuterStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch& batch,
                            const MamlTrpoOptions& options, ThreadPool* pool) {
-  options.Validate();
-  OuterStepStats stats;
-  const policies::Params theta = policy.parameters_list();
-  const AdaptGraph graph = options.first_order ? AdaptGraph::kFirstOrder : AdaptGraph::kSecondOrder;
-  std::vector<TaskChunk> chunks = SplitTasks(batch, options.tasks_per_chunk);
+  GradientPhase phase = StartOuterStep("MAML-TRPO", policy, batch, options, /*build_hessian=*/true, pool);
+  const policies::Params& theta = phase.theta;
+  std::vector<TaskChunk>& chunks = phase.chunks;
+  const MetaGradient& g = phase.gradient;
+  OuterStepStats stats = phase.Stats();
 
   auto start = Clock::now();
-  const MetaGradient g = [&] {
-    try {
-      return MetaGradientOnChunks(policy, theta, chunks, options.fast_lr, graph, /*build_hessian=*/true, pool);
-    } catch (const std::runtime_error& e) {
-      throw std::runtime_error(Cat("MAML-TRPO: ", e.what()));
-    }
-  }();
-  stats.surrogate_before = g.surrogate;
-  stats.seconds_gradient = Since(start);
-
-  start = Clock::now();
   std::vector<at::Tensor> products(chunks.size());
   auto fvp = [&](const at::Tensor& v) {
     ForEachChunk(chunks, pool, [&](TaskChunk& c) { products[&c - chunks.data()] = c.hessian->Product(v); });

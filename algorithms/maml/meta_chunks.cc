@@ -1,6 +1,7 @@
 #include "algorithms/maml/meta_chunks.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include <ATen/ATen.h>
@@ -75,6 +76,24 @@ MetaGradient MetaGradientOnChunks(const policies::GaussianMlpPolicy& policy, con
   if (!at::isfinite(out.gradient).all().item<bool>()) {
     throw std::runtime_error("the meta-gradient is not finite (NaN/Inf); parameters left unchanged");
   }
+  return out;
+}
+
+GradientPhase StartOuterStep(const char* algorithm, const policies::GaussianMlpPolicy& policy,
+                             const MetaBatch& batch, const MamlTrpoOptions& options, bool build_hessian,
+                             ThreadPool* pool) {
+  options.Validate();
+  const auto start = std::chrono::steady_clock::now();
+  GradientPhase out;
+  out.theta = policy.parameters_list();
+  out.chunks = SplitTasks(batch, options.tasks_per_chunk);
+  const AdaptGraph graph = options.first_order ? AdaptGraph::kFirstOrder : AdaptGraph::kSecondOrder;
+  try {
+    out.gradient = MetaGradientOnChunks(policy, out.theta, out.chunks, options.fast_lr, graph, build_hessian, pool);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(Cat(algorithm, ": ", e.what()));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

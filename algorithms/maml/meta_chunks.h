@@ -16,6 +16,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "algorithms/maml/maml.h"
+#include "algorithms/maml/maml_trpo.h"
 #include "algorithms/maml/meta_kl_hessian.h"
 #include "algorithms/maml/task_batch.h"
 #include "core/thread_pool.h"
@@ -51,6 +52,27 @@ struct MetaGradient {
 MetaGradient MetaGradientOnChunks(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
                                   std::vector<TaskChunk>& chunks, double fast_lr, AdaptGraph graph,
                                   bool build_hessian, ThreadPool* pool);
+
+// The first phase shared by the MAML-TRPO and MAML-VPG steps: options
+// validated, the meta-batch split into chunks, the meta-gradient at the
+// policy's parameters (errors prefixed with `algorithm`, e.g. "MAML-VPG").
+struct GradientPhase {
+  policies::Params theta;  // the policy's parameters (leaves, updated in place by the step)
+  std::vector<TaskChunk> chunks;
+  MetaGradient gradient;
+  double seconds = 0.0;
+
+  // Stats with surrogate_before and seconds_gradient filled in.
+  OuterStepStats Stats() const {
+    OuterStepStats stats;
+    stats.surrogate_before = gradient.surrogate;
+    stats.seconds_gradient = seconds;
+    return stats;
+  }
+};
+GradientPhase StartOuterStep(const char* algorithm, const policies::GaussianMlpPolicy& policy,
+                             const MetaBatch& batch, const MamlTrpoOptions& options, bool build_hessian,
+                             ThreadPool* pool);
 
 struct MetaObjectiveValues {
   double surrogate = 0.0;
