@@ -37,9 +37,9 @@ std::string MamlBenchResult::ToText() const {
   std::ostringstream out;
   out.setf(std::ios::fixed);
   out.precision(2);
-  out << "MAML-TRPO meta-iteration: " << env << ", " << meta_batch_size << " tasks x " << fast_batch_size
+  out << algorithm << " meta-iteration: " << env << ", " << meta_batch_size << " tasks x " << fast_batch_size
       << " trajectories, " << num_steps << " inner step(s), " << threads << " thread(s)\n"
-      << "iter  env_steps  sampling  adapting  trpo (gradient / cg / line search)  total  [s]\n";
+      << "iter  env_steps  sampling  adapting  outer (first gradient / cg / line search or further steps)  total  [s]\n";
   auto row = [&](const std::string& name, const IterationMetrics& m) {
     out << name << "  " << m.env_steps << "  " << m.seconds_sampling << "  " << m.seconds_adapting << "  "
         << m.seconds_optimizing << " (" << m.outer.seconds_gradient << " / " << m.outer.seconds_cg << " / "
@@ -57,7 +57,7 @@ std::string MamlBenchResult::ToJson() const {
   const IterationMetrics m = Median();
   std::ostringstream out;
   out.precision(6);
-  out << "{\"env\": \"" << env << "\", \"meta_batch_size\": " << meta_batch_size
+  out << "{\"algorithm\": \"" << algorithm << "\", \"env\": \"" << env << "\", \"meta_batch_size\": " << meta_batch_size
       << ", \"fast_batch_size\": " << fast_batch_size << ", \"num_steps\": " << num_steps
       << ", \"threads\": " << threads << ", \"iterations\": " << iterations.size()
       << ", \"env_steps\": " << m.env_steps << ", \"seconds_sampling\": " << m.seconds_sampling
@@ -74,6 +74,7 @@ MamlBenchResult RunMamlBench(const MamlBenchOptions& options) {
   MamlSetup setup(config);
   const MamlTrainOptions& o = setup.options();
   MamlBenchResult result;
+  result.algorithm = o.algorithm;
   result.env = o.env;
   result.meta_batch_size = o.meta_batch_size;
   result.fast_batch_size = o.fast_batch_size;

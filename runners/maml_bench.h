@@ -1,8 +1,10 @@
 #pragma once
-// `metarl bench maml`: seconds per MAML-TRPO meta-iteration of a training
-// config, broken down into sampling, adaptation (baseline, GAE, inner
-// updates) and the TRPO step (meta-gradient, conjugate gradient, line
-// search). Runs `iterations` meta-iterations from the config's seed, exactly
+// `metarl bench maml`: seconds per meta-iteration of a training config of
+// the MAML family (any `algorithm`), broken down into sampling, adaptation
+// (baseline, GAE, inner updates) and the outer step (first meta-gradient;
+// TRPO: conjugate gradient and line search; Adam-based steps: the further
+// epochs and the final evaluation). JSON keys keep their first names
+// (seconds_trpo = the outer step, seconds_trpo_gradient/_cg/_line_search). Runs `iterations` meta-iterations from the config's seed, exactly
 // as `metarl train` would (nothing is written), and reports each one and the
 // median.
 
@@ -21,6 +23,7 @@ struct MamlBenchOptions {
 };
 
 struct MamlBenchResult {
+  std::string algorithm;  // `algorithm` of the config (MetaAlgorithms())
   std::string env;
   int meta_batch_size = 0;
   int fast_batch_size = 0;
