@@ -33,7 +33,7 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}};
   if (o.exploration.enabled) {
     batch.exploration_weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), valid.masks,
-                                                               o.fast_batch_size, o.exploration)
+                                                               o.fast_batch_size, valid.advantage_scale, o.exploration)
                                     .to(valid.masks.device(), valid.masks.scalar_type());
   }
   const auto opt_start = std::chrono::steady_clock::now();

@@ -3,19 +3,25 @@
 // pre-update episodes with its post-update return (the weights w_k of
 // ExplorationSurrogate in maml.h).
 //
-// MAML's post-adaptation surrogate is a per-step mean; the exact gradient of
-// the post-update return with respect to the pre-update sampling distribution
-// is, on the same per-step scale,
-//   E[ (R'_k / H'_k) · Σ_{episodes i} Σ_t ∇ log π(a_{i,t}|s_{i,t}) ]
-// with R'_k the post-update return and H'_k the post-update episode length.
-// ExplorationSurrogate takes a per-task mean over the pre-update steps, so
-//   w_k = λ · N_k · (u_k − b_k) / σ,   u_k = R'_k / H'_k,
-// with N_k the pre-update episodes of task k (fast-batch-size), b_k the mean
-// of u over the other tasks of the meta-batch (a leave-one-out baseline: it
-// does not depend on task k's episodes, so the estimator stays unbiased),
-// σ the std of u over the meta-batch when `normalize` (like the per-task
-// advantage standardisation of the surrogate; 1 otherwise) and λ `weight`.
-// Padded steps count in neither H' nor the means.
+// The objective MAML's surrogate ascends for task k is u_k / σ_k: u_k the
+// post-update mean reward per step (R'_k / H'_k, R'_k the mean post-update
+// episode return, H'_k the mean post-update episode length) and σ_k the std
+// its advantages were divided by (TaskBatch::advantage_scale). Its gradient
+// through the pre-update sampling distribution, which MAML drops, is
+//   E[ (u_k / σ_k) · Σ_{pre-update steps n of task k} ∇ log π(a_n|s_n) ],
+// the sum running over every pre-update episode and step of every inner step.
+// ExplorationSurrogate sums exactly that, with
+//   w_k = λ · (u_k − b_k) / σ_k,
+// b_k the mean of u over the other tasks of the meta-batch (a leave-one-out
+// baseline: it does not depend on task k's episodes, so the estimate stays
+// unbiased) and λ `exploration-weight`; λ = 1 is the exact term. Padded steps
+// count in neither H' nor the sums.
+//
+// Scale: with N episodes of H steps per inner step the term sums N·H score
+// terms per task, so its variance grows with N·H while MAML's per-step mean
+// does not. The ProMP paper's reference implementation credits the mean
+// log-likelihood instead (per-step mean, rewards standardised over the
+// meta-batch), which corresponds to λ of order σ_A / (N·H·σ_r) ≪ 1.
 
 #include <vector>
 
@@ -27,18 +33,19 @@ namespace metarl::algorithms {
 
 struct ExplorationOptions {
   bool enabled = false;   // key `exploration`: false = MAML, true = E-MAML
-  double weight = 1.0;    // λ (`exploration-weight`), read only with exploration: true
-  bool normalize = true;  // divide by σ (`exploration-normalize`), read only with exploration: true
+  double weight = 1.0;  // λ (`exploration-weight`), read only with exploration: true; 1 = the exact term
 
   void Read(ConfigMap& config);
   void Validate() const;
 };
 
-// w [K] (float64) from the post-update mean returns per task (R'_k), the
-// post-update masks [K, M] (for H'_k = Σ mask / episodes) and the pre-update
-// episodes per task. Needs K >= 2 (the baseline); std::invalid_argument
-// otherwise.
+// w [K] (float64, CPU) from the post-update mean episode returns per task
+// (R'_k), the post-update masks [K, M] (H'_k = Σ mask / episodes), the
+// post-update episodes per task and σ [K] (the post-update batch's
+// advantage_scale; undefined = ones). Needs K >= 2 (the baseline);
+// std::invalid_argument otherwise.
 at::Tensor ExplorationWeights(const std::vector<double>& post_returns, const at::Tensor& post_masks,
-                              int episodes_per_task, const ExplorationOptions& options);
+                              int episodes_per_task, const at::Tensor& advantage_scale,
+                              const ExplorationOptions& options);
 
 }  // namespace metarl::algorithms

@@ -101,7 +101,7 @@ at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy, const
   at::Tensor per_task = at::zeros_like(weights);
   for (std::size_t s = 0; s < train.size(); ++s) {
     const at::Tensor log_probs = policy.Forward(train[s].observations, starts[s]).LogProb(train[s].actions);
-    per_task = per_task + MaskedMeanPerTask(log_probs, train[s].masks);
+    per_task = per_task + (log_probs * train[s].masks).sum(1);
   }
   return -(weights * per_task).mean();
 }

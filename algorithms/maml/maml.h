@@ -95,11 +95,12 @@ struct MetaObjective {
 // episodes' log-likelihood under the parameters that sampled them, credited
 // with the post-update return:
 //
-//   −(1/K) Σ_k w_k Σ_s [Σ_n m·log π_{θ_{k,s}}(a_n|s_n) / Σ_n m]   over train[s]_k,
+//   −(1/K) Σ_k w_k Σ_s Σ_n m·log π_{θ_{k,s}}(a_n|s_n)   over train[s]_k,
 //
 // θ_{k,s} = starts[s] (the parameters before inner step s, as functions of θ).
-// `weights` [K] carry the credit; see runners/maml_setup.h for how `metarl
-// train` forms them (post-update return minus a leave-one-out baseline).
+// A sum over the steps, not a mean: with w from ExplorationWeights
+// (exploration.h) this is the exact score-function term of the objective
+// MAML's per-step-mean surrogate ascends.
 // Scalar; zero gradient when every weight is zero.
 at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy,
                                 const std::vector<policies::Params>& starts, const std::vector<TaskBatch>& train,

@@ -10,6 +10,7 @@ TaskBatch TaskBatch::To(const c10::Device& device, c10::ScalarType dtype) const 
   TaskBatch out{observations.to(device, dtype), actions.to(device, dtype), advantages.to(device, dtype),
                 masks.to(device, dtype)};
   if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.to(device, dtype);
+  if (advantage_scale.defined()) out.advantage_scale = advantage_scale.to(device, dtype);
   return out;
 }
 
@@ -17,6 +18,7 @@ TaskBatch TaskBatch::Narrow(int64_t begin, int64_t size) const {
   TaskBatch out{observations.narrow(0, begin, size), actions.narrow(0, begin, size),
                 advantages.narrow(0, begin, size), masks.narrow(0, begin, size)};
   if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.narrow(0, begin, size);
+  if (advantage_scale.defined()) out.advantage_scale = advantage_scale.narrow(0, begin, size);
   return out;
 }
 
@@ -50,6 +52,9 @@ TaskBatch MakeTaskBatch(const runners::EpisodeBatch& episodes, const AdvantageOp
     const at::Tensor centered = (batch.advantages - mean) * batch.masks;
     const at::Tensor std = (centered * centered).sum(1, true).div(count).sqrt();
     batch.advantages = centered / (std + 1e-8);
+    batch.advantage_scale = (std + 1e-8).squeeze(1);
+  } else {
+    batch.advantage_scale = at::ones({batch.masks.size(0)}, batch.masks.options());
   }
   return batch;
 }

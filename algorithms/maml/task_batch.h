@@ -26,6 +26,10 @@ struct TaskBatch {
   // [K, M] log π of the policy that sampled these steps, at sampling time.
   // Only the LVC inner estimator (ProMP) reads it; undefined otherwise.
   at::Tensor sampling_log_probs;
+  // [K] what each task's advantages were divided by (their std over the
+  // task's real steps; ones when not normalised). E-MAML's credit uses the
+  // same scale (exploration.h). Undefined in hand-built batches.
+  at::Tensor advantage_scale;
 
   int64_t num_tasks() const { return masks.size(0); }
   TaskBatch To(const c10::Device& device, c10::ScalarType dtype) const;

@@ -17,6 +17,7 @@
 #include "algorithms/maml/maml.h"
 #include "algorithms/maml/maml_trpo.h"
 #include "algorithms/maml/meta_chunks.h"
+#include "algorithms/maml/task_batch.h"
 #include "tests/algorithms/meta_fixtures.h"
 
 namespace metarl::algorithms {
@@ -31,7 +32,7 @@ using testing::Problem;
 using testing::RelativeError;
 using testing::StepProblem;
 
-// −(1/K) Σ_k w_k Σ_s mean_n log π_{θ_{k,s}}(a|s) computed task by task, with
+// −(1/K) Σ_k w_k Σ_s Σ_n m·log π_{θ_{k,s}}(a|s) computed task by task, with
 // the inner steps written out on unbatched parameters.
 at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& w) {
   at::Tensor total = at::zeros({}, at::kDouble);
@@ -40,7 +41,7 @@ at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& w) {
     for (const TaskBatch& b : p.train) {
       const at::Tensor obs = b.observations[k], act = b.actions[k], m = b.masks[k];
       const at::Tensor log_probs = p.policy.Forward(obs, params).LogProb(act);
-      total = total - w[k] * (log_probs * m).sum() / m.sum() / static_cast<double>(kTasks);
+      total = total - w[k] * (log_probs * m).sum() / static_cast<double>(kTasks);
       const at::Tensor inner = -(log_probs * b.advantages[k] * m).sum() / m.sum();
       const Params grads = torch::autograd::grad({inner}, params, {}, /*retain_graph=*/true, /*create_graph=*/true);
       Params next;
@@ -87,23 +88,72 @@ TEST(EMaml, ZeroWeightsReduceToMamlBitForBit) {
   EXPECT_TRUE(at::equal(step(false), step(true)));
 }
 
-TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaseline) {
+TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaselineOnTheAdvantageScale) {
   ExplorationOptions o;
   o.enabled = true;
-  o.normalize = false;
   o.weight = 0.5;
   // Three tasks, two episodes each, post-update episodes of 2, 2 and 1 steps.
   at::Tensor masks = at::ones({3, 4}, at::kFloat);
   masks[2][2] = 0.0;
   masks[2][3] = 0.0;
-  const at::Tensor w = ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, o);
-  // u = {2, −1, 3}; baselines {1, 2.5, 0.5}; w = 0.5·2·(u − b).
-  EXPECT_TRUE(at::allclose(w, at::tensor({1.0, -3.5, 2.5}, at::kDouble)));
-  o.normalize = true;
-  const double std_u = at::tensor({2.0, -1.0, 3.0}, at::kDouble).std(/*unbiased=*/false).item<double>();
-  EXPECT_TRUE(at::allclose(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, o),
-                           at::tensor({1.0, -3.5, 2.5}, at::kDouble) / std_u));
-  EXPECT_THROW(ExplorationWeights({1.0}, masks.narrow(0, 0, 1), 2, o), std::invalid_argument);
+  const at::Tensor w = ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, {}, o);
+  // u = {2, −1, 3}; baselines {1, 2.5, 0.5}; w = 0.5·(u − b).
+  EXPECT_TRUE(at::allclose(w, at::tensor({0.5, -1.75, 1.25}, at::kDouble)));
+  const at::Tensor scale = at::tensor({2.0, 0.5, 4.0}, at::kFloat);
+  EXPECT_TRUE(at::allclose(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, scale, o),
+                           at::tensor({0.25, -3.5, 0.3125}, at::kDouble)));
+  EXPECT_THROW(ExplorationWeights({1.0}, masks.narrow(0, 0, 1), 2, {}, o), std::invalid_argument);
+  EXPECT_THROW(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, scale.narrow(0, 0, 2), o), std::invalid_argument);
+}
+
+// The credit is per step: the same post-update rewards read as two episodes
+// of two steps or as four one-step episodes give the same weights, so the
+// term does not grow or shrink with the episode length.
+TEST(EMaml, ExplorationWeightsDoNotDependOnHowStepsFormEpisodes) {
+  ExplorationOptions o;
+  o.enabled = true;
+  const at::Tensor rewards =
+      at::tensor({1.0, 3.0, -2.0, 0.5, 0.0, -1.0, 2.0, 2.0, 4.0, 1.0, 1.0, -3.0}, at::kDouble).view({3, 4});
+  const at::Tensor masks = at::ones({3, 4}, at::kDouble);
+  auto returns = [&](int episodes) {
+    std::vector<double> r;
+    for (int64_t k = 0; k < 3; ++k) r.push_back(rewards[k].sum().item<double>() / episodes);
+    return r;
+  };
+  EXPECT_TRUE(at::allclose(ExplorationWeights(returns(2), masks, 2, {}, o),
+                           ExplorationWeights(returns(4), masks, 4, {}, o)));
+}
+
+// MakeTaskBatch records what it divided each task's advantages by.
+TEST(EMaml, TaskBatchRecordsItsAdvantageScale) {
+  // Two tasks × two episodes over T = 4; the last episode has 3 steps.
+  runners::EpisodeBatch e;
+  e.rewards = at::tensor({1.0f, -2.0f, 0.5f, 3.0f, 2.0f, 1.0f, -1.0f, 0.0f, 0.5f, 4.0f, 2.0f, 1.0f, 3.0f, -1.0f,
+                          1.5f, 0.0f})
+                  .view({4, 4});
+  e.masks = at::ones({4, 4});
+  e.masks[3][3] = 0.0f;
+  e.observations = at::arange(16, at::kFloat).view({4, 4, 1}) / 16.0;
+  e.actions = at::zeros({4, 4, 1});
+  e.lengths = {4, 4, 4, 3};
+  e.task_ids = {0, 0, 1, 1};
+  e.terminated = {0, 0, 0, 0};
+  e.unstable = {0, 0, 0, 0};
+  e.episodes_per_task = 2;
+  AdvantageOptions raw_options;
+  raw_options.normalize = false;
+  const TaskBatch raw = MakeTaskBatch(e, raw_options);
+  const TaskBatch normalized = MakeTaskBatch(e, AdvantageOptions{});
+  EXPECT_TRUE(at::equal(raw.advantage_scale, at::ones({2})));
+  for (int64_t k = 0; k < 2; ++k) {
+    const at::Tensor m = raw.masks[k].to(at::kBool);
+    const at::Tensor a = raw.advantages[k].masked_select(m).to(at::kDouble);
+    const double std = (a - a.mean()).pow(2).mean().sqrt().item<double>();
+    EXPECT_NEAR(normalized.advantage_scale[k].item<double>(), std, 1e-5 * std);
+    const at::Tensor back = normalized.advantages[k].masked_select(m).to(at::kDouble) * std + a.mean();
+    EXPECT_TRUE(at::allclose(back, a, 1e-4, 1e-5));
+  }
+  EXPECT_TRUE(at::equal(normalized.Narrow(1, 1).advantage_scale, normalized.advantage_scale.narrow(0, 1, 1)));
 }
 
 // One-step Gaussian bandit: obs ≡ 1, action a ~ N(μ, σ²) with μ = w + b,
@@ -112,7 +162,7 @@ TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaseline) {
 // J(θ') = E_{a∼π_θ'}[r] = −((μ' − g)² + σ'²) exactly.
 struct Bandit {
   static constexpr double kGoal = 1.0, kFastLr = 0.05;
-  static constexpr int64_t kPre = 8, kPost = 8;  // equal: ExplorationWeights reads H' = Σ mask / kPre
+  static constexpr int64_t kPre = 8, kPost = 8;  // one-step episodes per task
   Rng rng{3};
   GaussianMlpPolicy policy{1, 1, [] {
                              GaussianMlpOptions o;
@@ -144,9 +194,8 @@ struct Bandit {
       const at::Tensor u = valid.advantages.mean(1).contiguous();
       ExplorationOptions o;
       o.enabled = true;
-      o.normalize = false;
       batch.exploration_weights = ExplorationWeights(std::vector<double>(u.data_ptr<double>(), u.data_ptr<double>() + k),
-                                                     valid.masks, kPre, o);
+                                                     valid.masks, kPost, {}, o);
     }
     std::vector<TaskChunk> chunks = SplitTasks(batch, static_cast<int>(k));
     return MetaGradientOnChunks(policy, theta, chunks, kFastLr, AdaptGraph::kSecondOrder, false, nullptr).gradient;
