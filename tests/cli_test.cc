@@ -141,20 +141,37 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   std::ifstream csv(dir / "run" / "eval.csv");
   std::string line;
   std::getline(csv, line);
-  EXPECT_EQ(line, "grad_steps,mean_return,std_return,num_tasks");
-  int rows = 0;
+  EXPECT_EQ(line, "grad_steps,mean_return,std_return,num_tasks,fast_lr");
+  std::vector<std::string> default_rows;
   while (std::getline(csv, line)) {
-    EXPECT_EQ(line.rfind(std::to_string(rows) + ",", 0), 0u) << line;
-    EXPECT_EQ(line.substr(line.rfind(',') + 1), "3") << line;
-    ++rows;
+    EXPECT_EQ(line.rfind(std::to_string(default_rows.size()) + ",", 0), 0u) << line;
+    EXPECT_NE(line.find(",3,"), std::string::npos) << line;
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), "0.1") << line;  // kSmallConfig's fast-lr
+    default_rows.push_back(line);
   }
-  EXPECT_EQ(rows, 3);  // 0, 1, 2 gradient steps
+  EXPECT_EQ(default_rows.size(), 3u);  // 0, 1, 2 gradient steps
   // Same seed, same table; --out elsewhere.
   const Result again = RunCli("eval --checkpoint " + (dir / "run").string() +
                               " --num-tasks 3 --grad-steps 2 --seed 4 --out " + (dir / "again.csv").string());
   ASSERT_EQ(again.code, 0) << again.output;
   std::ifstream a(dir / "run" / "eval.csv"), b(dir / "again.csv");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), std::string(std::istreambuf_iterator<char>(b), {}));
+  // --fast-lr: the same pre-update row, other adapted rows, recorded in the CSV.
+  const Result lr = RunCli("eval --checkpoint " + (dir / "run").string() +
+                           " --num-tasks 3 --grad-steps 2 --seed 4 --fast-lr 0.35 --out " + (dir / "lr.csv").string());
+  ASSERT_EQ(lr.code, 0) << lr.output;
+  std::ifstream lr_csv(dir / "lr.csv");
+  std::getline(lr_csv, line);
+  std::vector<std::string> lr_rows;
+  while (std::getline(lr_csv, line)) lr_rows.push_back(line);
+  ASSERT_EQ(lr_rows.size(), 3u);
+  auto without_lr = [](const std::string& row) { return row.substr(0, row.rfind(',')); };
+  EXPECT_EQ(without_lr(lr_rows[0]), without_lr(default_rows[0]));
+  EXPECT_NE(without_lr(lr_rows[1]), without_lr(default_rows[1]));
+  EXPECT_EQ(lr_rows[2].substr(lr_rows[2].rfind(',') + 1), "0.35");
+  const Result bad_lr = RunCli("eval --checkpoint " + (dir / "run").string() + " --fast-lr -1");
+  EXPECT_EQ(bad_lr.code, 2);
+  EXPECT_NE(bad_lr.output.find("--fast-lr"), std::string::npos) << bad_lr.output;
 }
 
 TEST(Cli, TrainAndEvalRejectBadInputBeforeAnyWork) {

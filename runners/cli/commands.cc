@@ -61,15 +61,18 @@ int EvalCommand(const std::vector<std::string>& args) {
       ("num-tasks", po::value(&o.num_tasks)->default_value(o.num_tasks), "fresh tasks to evaluate on")
       ("grad-steps", po::value(&o.grad_steps)->default_value(o.grad_steps), "adaptation steps (table rows 0..K)")
       ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed (tasks and rollouts)")
+      ("fast-lr", po::value(&o.fast_lr), "inner step size for every step (default: the checkpoint's fast-lr)")
       ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
   po::variables_map vm;
   if (!Parse(args, desc,
-             "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S] [--out FILE]\n"
+             "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S] [--fast-lr LR]\n"
+             "                   [--out FILE]\n"
              "Fast adaptation to new tasks: mean +- std return after 0..K policy-gradient steps.",
              &vm)) {
     return 0;
   }
   const auto rows = runners::RunEvalCommand(o);
+  if (!rows.empty()) std::cout << "fast-lr " << rows.front().fast_lr << "\n";
   std::cout << "grad_steps  mean_return  std_return  num_tasks\n";
   for (const auto& r : rows) {
     char line[128];
