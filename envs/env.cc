@@ -7,6 +7,11 @@
 
 namespace metarl::envs {
 
+void RequireContinuousActions(const std::string& env, const EnvSpec& spec, const std::string& user) {
+  METARL_REQUIRE(spec.num_actions == 0, "env '", env, "' has discrete actions (", spec.num_actions, " of them); ",
+                 user, " needs continuous actions");
+}
+
 void Env::ResetTask(const Task& task) {
   ValidateTask(task);  // may throw before anything changes
   task_ = task;
@@ -31,6 +36,11 @@ StepResult Env::Step(Span<const float> action, Span<float> obs) {
                  obs.size(), " floats; expected obs_dim = ", spec_.obs_dim);
   for (std::size_t i = 0; i < action.size(); ++i) {
     METARL_REQUIRE(std::isfinite(action[i]), "action[", i, "] = ", action[i], " is not finite");
+  }
+  if (spec_.num_actions > 0) {
+    METARL_REQUIRE(action[0] >= 0.0f && action[0] < static_cast<float>(spec_.num_actions) &&
+                       action[0] == std::floor(action[0]),
+                   "action = ", action[0], ": expected an arm/action index 0 … ", spec_.num_actions - 1);
   }
   if (!in_episode_) throw std::logic_error("Env::Step outside an episode: call Reset first");
   StepResult result = DoStep(action.data());

@@ -28,7 +28,15 @@ struct EnvSpec {
   std::vector<float> act_low;  // bounds actions are clipped to, [act_dim]
   std::vector<float> act_high;
   double dt = 0.0;             // seconds of simulated time per step
+  // > 0: discrete actions. act_dim is 1 and the action holds the index
+  // 0 … num_actions−1 as an integral float (act_low 0, act_high
+  // num_actions−1); Env::Step rejects anything else. 0: continuous.
+  int num_actions = 0;
 };
+
+// Throws std::invalid_argument naming `env` and `user` when `spec` has
+// discrete actions (the Gaussian policies need continuous ones).
+void RequireContinuousActions(const std::string& env, const EnvSpec& spec, const std::string& user);
 
 struct StepResult {
   double reward = 0.0;
@@ -54,7 +62,8 @@ class Env {
   void Reset(Rng& rng, Span<float> obs);
 
   // Advances one step. Throws std::invalid_argument for a wrong-size or
-  // non-finite action, std::logic_error when called outside an episode.
+  // non-finite action (or, for discrete envs, one that is not an index in
+  // [0, num_actions)), std::logic_error when called outside an episode.
   StepResult Step(Span<const float> action, Span<float> obs);
 
   int steps() const { return steps_; }

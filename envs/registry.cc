@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "envs/ant/ant.h"
+#include "envs/bandit/bandit.h"
 #include "envs/half_cheetah/half_cheetah.h"
 #include "envs/navigation/navigation2d.h"
 
@@ -23,6 +24,12 @@ std::unique_ptr<TaskDistribution> MakeNavigation(ConfigMap& kwargs) {
   return std::make_unique<Navigation2DTasks>(std::move(options));
 }
 
+std::unique_ptr<TaskDistribution> MakeBandit(ConfigMap& kwargs) {
+  BanditOptions options;
+  options.Read(kwargs);
+  return std::make_unique<BanditTasks>(std::move(options));
+}
+
 }  // namespace
 
 const std::vector<EnvEntry>& EnvRegistry() {
@@ -38,6 +45,7 @@ const std::vector<EnvEntry>& EnvRegistry() {
       {"AntGoal", "ant, goal position in a square or disk of radius 3", true,
        Family<AntTasks, AntOptions>(AntGoalKind::kPosition)},
       {"Navigation2D", "point mass, goal ~ U[-0.5, 0.5]^2", false, MakeNavigation},
+      {"Bandit", "k Bernoulli arms, success probabilities ~ U[0, 1] (for RL2)", false, MakeBandit},
   };
   return registry;
 }

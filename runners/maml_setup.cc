@@ -67,6 +67,8 @@ MamlSetup::MamlSetup(ConfigMap& config) {
   ConfigMap env_kwargs = config.Child("env-kwargs");
   distribution_ = envs::MakeTaskDistribution(options_.env, env_kwargs);
   config.CheckNoUnknownKeys();
+  envs::RequireContinuousActions(options_.env, distribution_->spec(),
+                                 Cat(config.source(), ": algorithm '", options_.algorithm, "' (Gaussian policy)"));
   try {
     options_.Validate();
   } catch (const std::invalid_argument& e) {

@@ -103,6 +103,7 @@ RolloutBenchResult RunRolloutBench(const RolloutBenchOptions& options) {
   ConfigMap config(kwargs, "bench options", "env-kwargs");
   auto dist = envs::MakeTaskDistribution(options.env, config);
   const envs::EnvSpec spec = dist->spec();
+  envs::RequireContinuousActions(options.env, spec, "bench rollout (Gaussian policy)");
 
   Rng rng(options.seed);
   const std::vector<envs::Task> tasks = dist->Sample(options.tasks, rng);

@@ -42,6 +42,7 @@ RolloutJobSummary RunRolloutJob(const std::string& config_file, const std::strin
   ConfigMap env_kwargs = config.Child("env-kwargs");
   auto dist = envs::MakeTaskDistribution(options.env, env_kwargs);
   config.CheckNoUnknownKeys();
+  envs::RequireContinuousActions(options.env, dist->spec(), Cat(config_file, ": metarl rollout (Gaussian policy)"));
   try {
     options.Validate();
   } catch (const std::invalid_argument& e) {

@@ -210,6 +210,10 @@ TEST(Cli, TrainAndEvalRejectBadInputBeforeAnyWork) {
   EXPECT_EQ(bad_file.code, 2) << bad_file.output;
   EXPECT_NE(bad_file.output.find("checkpoint.pt"), std::string::npos) << bad_file.output;
   EXPECT_EQ(RunCli("train --output " + (dir / "x").string()).code, 2);  // --config or --resume needed
+  const std::string bandit = WriteFile(dir / "bandit.yaml", "env: Bandit\n");
+  const Result discrete = RunCli("train --config " + bandit + " --output " + (dir / "b").string());
+  EXPECT_EQ(discrete.code, 2) << discrete.output;
+  EXPECT_NE(discrete.output.find("discrete actions"), std::string::npos) << discrete.output;
 }
 
 TEST(Cli, BenchRolloutJsonHasEveryFigure) {

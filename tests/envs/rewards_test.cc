@@ -2,6 +2,7 @@
 // computed from an independent replica of the physics (a fresh mjData stepped
 // by hand with the clipped controls), not from the env's own code paths.
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -230,6 +231,56 @@ TEST(Rewards, Navigation2DExactValues) {
   EXPECT_NE(testing::InvalidArgumentMessage([] { testing::MakeDist("Navigation2D", "{action-scale: 0}"); })
                 .find("action-scale"),
             std::string::npos);
+}
+
+TEST(Rewards, BanditPaysEachArmWithItsProbability) {
+  auto dist = testing::MakeDist("Bandit", "{arms: 3, horizon: 20000}");
+  auto env = dist->MakeEnv();
+  EXPECT_EQ(env->spec().num_actions, 3);
+  std::vector<float> obs(1, 5.0f);
+  Rng rng(8);
+  env->ResetTask(Task({{"arm0", 0.2}, {"arm1", 1.0}, {"arm2", 0.0}}));
+  const std::vector<double> probabilities = {0.2, 1.0, 0.0};
+  for (int arm = 0; arm < 3; ++arm) {
+    env->Reset(rng, Span<float>(obs));
+    EXPECT_EQ(obs[0], 0.0f);
+    const std::vector<float> action = {static_cast<float>(arm)};
+    double sum = 0.0;
+    int pulls = 0;
+    while (env->in_episode()) {
+      const StepResult r = env->Step(Span<const float>(action), Span<float>(obs));
+      EXPECT_TRUE(r.reward == 0.0 || r.reward == 1.0);
+      EXPECT_FALSE(r.terminated);
+      sum += r.reward;
+      ++pulls;
+    }
+    EXPECT_EQ(pulls, 20000);
+    const double p = probabilities[arm];
+    const double se = std::sqrt(std::max(p * (1.0 - p), 1e-12) / pulls);
+    EXPECT_NEAR(sum / pulls, p, 4.0 * se) << "arm " << arm;
+  }
+  // Non-integral or out-of-range arms and invalid tasks are refused by name.
+  env->Reset(rng, Span<float>(obs));
+  for (float bad : {1.5f, -1.0f, 3.0f}) {
+    const std::vector<float> action = {bad};
+    EXPECT_NE(testing::InvalidArgumentMessage([&] { env->Step(Span<const float>(action), Span<float>(obs)); })
+                  .find("expected an arm/action index 0 … 2"),
+              std::string::npos);
+  }
+  EXPECT_NE(testing::InvalidArgumentMessage([&] { env->ResetTask(Task({{"arm0", 0.5}, {"arm1", 1.5}, {"arm2", 0.0}})); })
+                .find("arm1"),
+            std::string::npos);
+  EXPECT_NE(testing::InvalidArgumentMessage([&] { env->ResetTask(Task({{"arm0", 0.5}, {"arm1", 0.5}})); })
+                .find("expected 3 parameters"),
+            std::string::npos);
+  EXPECT_NE(testing::InvalidArgumentMessage([] { testing::MakeDist("Bandit", "{arms: 1}"); }).find("arms"),
+            std::string::npos);
+  // Sampled probabilities lie in [0, 1] and differ between arms and tasks.
+  Rng task_rng(2);
+  const std::vector<Task> tasks = dist->Sample(2, task_rng);
+  for (const Task& t : tasks) EXPECT_NO_THROW(dist->ValidateTask(t));
+  EXPECT_NE(tasks[0].Get("arm0"), tasks[0].Get("arm1"));
+  EXPECT_NE(tasks[0].Get("arm0"), tasks[1].Get("arm0"));
 }
 
 TEST(Rewards, InstabilityEndsTheEpisodeCountedWithFiniteObservations) {
