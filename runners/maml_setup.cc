@@ -90,25 +90,36 @@ MamlSetup::MamlSetup(ConfigMap& config) {
   advantages_.gae_lambda = options_.gae_lambda;
 }
 
+double AdaptationSchedule::StepSize(int step, double config_fast_lr) const {
+  if (fast_lrs.empty()) return config_fast_lr;
+  return fast_lrs[std::min<std::size_t>(static_cast<std::size_t>(step), fast_lrs.size()) - 1];
+}
+
 MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps,
-                                                     std::uint64_t seed) {
+                                                     std::uint64_t seed, const AdaptationSchedule& schedule) {
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   Rollouts out;
-  const int n = options_.fast_batch_size;
-  const policies::Params theta = policy_->parameters_list();
+  const int n = schedule.episodes_per_task > 0 ? schedule.episodes_per_task : options_.fast_batch_size;
+  // Per-task parameters [K, ...], leaves that require grad (no-graph steps).
+  policies::Params current = policies::GaussianMlpPolicy::Stack(policy_->parameters_list(),
+                                                                static_cast<int64_t>(tasks.size()));
+  for (auto& p : current) p = p.detach().requires_grad_(true);
   for (int s = 0; s <= steps; ++s) {
     auto start = Clock::now();
-    const policies::Params adapted =
-        algorithms::Adapt(*policy_, theta, out.batches, options_.maml.fast_lr, algorithms::AdaptGraph::kNone);
-    const policies::Params per_task =
-        out.batches.empty() ? policies::GaussianMlpPolicy::Stack(theta, static_cast<int64_t>(tasks.size())) : adapted;
-    for (const auto& p : per_task) {
-      if (!at::isfinite(p).all().item<bool>()) {
-        throw std::runtime_error(Cat("the policy parameters after ", s, " inner step(s) are not finite (NaN/Inf)",
-                                     s > 0 ? Cat("; fast-lr = ", options_.maml.fast_lr, " may be too large") : ""));
+    if (s > 0) {
+      const double lr = schedule.StepSize(s, options_.maml.fast_lr);
+      current = algorithms::InnerStep(*policy_, current, out.batches.back(), lr, algorithms::AdaptGraph::kNone).params;
+      for (const auto& p : current) {
+        if (!at::isfinite(p).all().item<bool>()) {
+          throw std::runtime_error(Cat("the policy parameters after ", s,
+                                       " inner step(s) are not finite (NaN/Inf); fast-lr = ", lr,
+                                       " may be too large"));
+        }
       }
     }
+    policies::Params per_task;
+    for (const auto& p : current) per_task.push_back(p.detach());
     out.seconds_adapting += since(start);
 
     start = Clock::now();

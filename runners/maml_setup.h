@@ -50,6 +50,15 @@ struct MamlTrainOptions : SamplingOptions {
   void Validate() const;
 };
 
+// Evaluation-time changes to the inner loop (training uses the defaults).
+struct AdaptationSchedule {
+  // Step size of inner step s (1-based) is fast_lrs[min(s, size) − 1];
+  // empty = the config's fast-lr for every step.
+  std::vector<double> fast_lrs;
+  int episodes_per_task = 0;  // episodes sampled per task and step; 0 = fast-batch-size
+  double StepSize(int step, double config_fast_lr) const;
+};
+
 class MamlSetup {
  public:
   // Reads every key (unknown keys, wrong types and out-of-range values are
@@ -76,7 +85,8 @@ class MamlSetup {
   };
   // Samples `tasks` with `steps` inner policy-gradient steps in between;
   // `seed` keys the rollouts' random streams.
-  Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed);
+  Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed,
+                                 const AdaptationSchedule& schedule = {});
 
  private:
   MamlTrainOptions options_;

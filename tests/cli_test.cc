@@ -141,12 +141,13 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   std::ifstream csv(dir / "run" / "eval.csv");
   std::string line;
   std::getline(csv, line);
-  EXPECT_EQ(line, "grad_steps,mean_return,std_return,num_tasks,fast_lr");
+  EXPECT_EQ(line, "grad_steps,mean_return,std_return,num_tasks,fast_lr,episodes_per_task");
   std::vector<std::string> default_rows;
   while (std::getline(csv, line)) {
     EXPECT_EQ(line.rfind(std::to_string(default_rows.size()) + ",", 0), 0u) << line;
     EXPECT_NE(line.find(",3,"), std::string::npos) << line;
-    EXPECT_EQ(line.substr(line.rfind(',') + 1), "0.1") << line;  // kSmallConfig's fast-lr
+    // Row 0 has no step; kSmallConfig's fast-lr 0.1 and fast-batch-size 4.
+    EXPECT_EQ(line.substr(line.find(",3,") + 3), default_rows.empty() ? "0,4" : "0.1,4") << line;
     default_rows.push_back(line);
   }
   EXPECT_EQ(default_rows.size(), 3u);  // 0, 1, 2 gradient steps
@@ -157,21 +158,36 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   std::ifstream a(dir / "run" / "eval.csv"), b(dir / "again.csv");
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(a), {}), std::string(std::istreambuf_iterator<char>(b), {}));
   // --fast-lr: the same pre-update row, other adapted rows, recorded in the CSV.
-  const Result lr = RunCli("eval --checkpoint " + (dir / "run").string() +
-                           " --num-tasks 3 --grad-steps 2 --seed 4 --fast-lr 0.35 --out " + (dir / "lr.csv").string());
-  ASSERT_EQ(lr.code, 0) << lr.output;
-  std::ifstream lr_csv(dir / "lr.csv");
-  std::getline(lr_csv, line);
-  std::vector<std::string> lr_rows;
-  while (std::getline(lr_csv, line)) lr_rows.push_back(line);
-  ASSERT_EQ(lr_rows.size(), 3u);
-  auto without_lr = [](const std::string& row) { return row.substr(0, row.rfind(',')); };
-  EXPECT_EQ(without_lr(lr_rows[0]), without_lr(default_rows[0]));
-  EXPECT_NE(without_lr(lr_rows[1]), without_lr(default_rows[1]));
-  EXPECT_EQ(lr_rows[2].substr(lr_rows[2].rfind(',') + 1), "0.35");
-  const Result bad_lr = RunCli("eval --checkpoint " + (dir / "run").string() + " --fast-lr -1");
-  EXPECT_EQ(bad_lr.code, 2);
-  EXPECT_NE(bad_lr.output.find("--fast-lr"), std::string::npos) << bad_lr.output;
+  auto rows_of = [&](const std::string& flags, const std::string& name) {
+    const Result r = RunCli("eval --checkpoint " + (dir / "run").string() + " --num-tasks 3 --grad-steps 2 --seed 4 " +
+                            flags + " --out " + (dir / name).string());
+    EXPECT_EQ(r.code, 0) << r.output;
+    std::ifstream in(dir / name);
+    std::string row;
+    std::getline(in, row);
+    std::vector<std::string> rows;
+    while (std::getline(in, row)) rows.push_back(row);
+    return rows;
+  };
+  auto statistics = [](const std::string& row) { return row.substr(0, row.find(",3,")); };
+  auto schedule = [](const std::string& row) { return row.substr(row.find(",3,") + 3); };
+  const std::vector<std::string> lr = rows_of("--fast-lr 0.35", "lr.csv");
+  ASSERT_EQ(lr.size(), 3u);
+  EXPECT_EQ(statistics(lr[0]), statistics(default_rows[0]));
+  EXPECT_NE(statistics(lr[1]), statistics(default_rows[1]));
+  EXPECT_EQ(schedule(lr[2]), "0.35,4");
+  // A step-size list (the last one repeats) and another batch size.
+  const std::vector<std::string> listed = rows_of("--fast-lr 0.35,0.2 --fast-batch-size 6", "listed.csv");
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(schedule(listed[0]), "0,6");
+  EXPECT_EQ(schedule(listed[1]), "0.35,6");
+  EXPECT_EQ(schedule(listed[2]), "0.2,6");
+  EXPECT_NE(statistics(listed[0]), statistics(default_rows[0]));  // 6 episodes per task, not 4
+  for (const char* bad : {"--fast-lr -1", "--fast-lr 0.5,x", "--fast-lr 0.5,", "--fast-batch-size -2"}) {
+    const Result r = RunCli("eval --checkpoint " + (dir / "run").string() + " " + bad);
+    EXPECT_EQ(r.code, 2) << bad << r.output;
+    EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos) << r.output;
+  }
 }
 
 TEST(Cli, TrainAndEvalRejectBadInputBeforeAnyWork) {

@@ -34,6 +34,23 @@ at::Tensor InnerLoss(const policies::GaussianMlpPolicy& policy, const Params& ba
   return -(at::exp(log_probs - batch.sampling_log_probs) * ReinforceWeights(batch)).sum(1);
 }
 
+InnerStepResult InnerStep(const policies::GaussianMlpPolicy& policy, const Params& params, const TaskBatch& batch,
+                          double lr, AdaptGraph graph, InnerEstimator estimator) {
+  const bool create_graph = graph == AdaptGraph::kSecondOrder;
+  const at::Tensor loss = InnerLoss(policy, params, batch, estimator).sum();
+  InnerStepResult out;
+  out.gradients = torch::autograd::grad({loss}, params, /*grad_outputs=*/{}, /*retain_graph=*/create_graph, create_graph);
+  if (!create_graph) {
+    for (auto& g : out.gradients) g = g.detach();
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    at::Tensor next = params[i] - lr * out.gradients[i];
+    if (graph == AdaptGraph::kNone) next = next.detach().requires_grad_(true);
+    out.params.push_back(std::move(next));
+  }
+  return out;
+}
+
 AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Params& theta,
                           const std::vector<TaskBatch>& steps, double fast_lr, AdaptGraph graph,
                           InnerEstimator estimator) {
@@ -43,23 +60,14 @@ AdaptTrace AdaptWithTrace(const policies::GaussianMlpPolicy& policy, const Param
   if (graph == AdaptGraph::kNone) {
     for (auto& p : params) p = p.detach().requires_grad_(true);
   }
-  const bool create_graph = graph == AdaptGraph::kSecondOrder;
   AdaptTrace trace;
   trace.fast_lr = fast_lr;
   trace.estimator = estimator;
   for (const TaskBatch& batch : steps) {
-    const at::Tensor loss = InnerLoss(policy, params, batch, estimator).sum();
-    std::vector<at::Tensor> grads =
-        torch::autograd::grad({loss}, params, /*grad_outputs=*/{}, /*retain_graph=*/create_graph, create_graph);
-    if (!create_graph) {
-      for (auto& g : grads) g = g.detach();
-    }
-    trace.starts.push_back(params);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      params[i] = params[i] - fast_lr * grads[i];
-      if (graph == AdaptGraph::kNone) params[i] = params[i].detach().requires_grad_(true);
-    }
-    trace.gradients.push_back(std::move(grads));
+    InnerStepResult step = InnerStep(policy, params, batch, fast_lr, graph, estimator);
+    trace.starts.push_back(std::move(params));
+    trace.gradients.push_back(std::move(step.gradients));
+    params = std::move(step.params);
   }
   if (graph == AdaptGraph::kNone) {
     for (auto& p : params) p = p.detach();

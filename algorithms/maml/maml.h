@@ -51,6 +51,19 @@ at::Tensor ReinforceLoss(const policies::GaussianMlpPolicy& policy, const polici
 at::Tensor InnerLoss(const policies::GaussianMlpPolicy& policy, const policies::Params& batched,
                      const TaskBatch& batch, InnerEstimator estimator);
 
+// One inner step of every task: `params` [K, ...] − lr · ∇ InnerLoss on
+// `batch`. With kSecondOrder the result and the gradients keep their graph;
+// with kFirstOrder the gradients are detached; with kNone the new
+// parameters are fresh leaves that require grad (so the next step can be
+// differentiated), and `params` must require grad.
+struct InnerStepResult {
+  policies::Params params;
+  policies::Params gradients;
+};
+InnerStepResult InnerStep(const policies::GaussianMlpPolicy& policy, const policies::Params& params,
+                          const TaskBatch& batch, double lr, AdaptGraph graph,
+                          InnerEstimator estimator = InnerEstimator::kReinforce);
+
 // θ'_k after one vanilla policy-gradient step per element of `steps` (step s
 // uses steps[s]'s episodes, sampled with the parameters after s steps):
 // θ ← θ − fast_lr · ∇ InnerLoss. Returns a batched set [K, ...]; with no

@@ -55,28 +55,31 @@ int TrainCommand(const std::vector<std::string>& args) {
 
 int EvalCommand(const std::vector<std::string>& args) {
   runners::EvalCommandOptions o;
+  std::string fast_lrs;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("checkpoint", po::value(&o.checkpoint_dir)->required(), "output directory of `metarl train`")
       ("num-tasks", po::value(&o.num_tasks)->default_value(o.num_tasks), "fresh tasks to evaluate on")
       ("grad-steps", po::value(&o.grad_steps)->default_value(o.grad_steps), "adaptation steps (table rows 0..K)")
       ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed (tasks and rollouts)")
-      ("fast-lr", po::value(&o.fast_lr), "inner step size for every step (default: the checkpoint's fast-lr)")
+      ("fast-lr", po::value(&fast_lrs), "inner step sizes, one per step, the last repeating: 0.5 or 0.5,0.25 (default: the run's fast-lr)")
+      ("fast-batch-size", po::value(&o.episodes_per_task), "episodes per task and step (default: the run's fast-batch-size)")
       ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
   po::variables_map vm;
   if (!Parse(args, desc,
-             "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S] [--fast-lr LR]\n"
-             "                   [--out FILE]\n"
+             "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S]\n"
+             "                   [--fast-lr LR[,LR...]] [--fast-batch-size N] [--out FILE]\n"
              "Fast adaptation to new tasks: mean +- std return after 0..K policy-gradient steps.",
              &vm)) {
     return 0;
   }
+  if (!fast_lrs.empty()) o.fast_lrs = runners::ParseStepSizes(fast_lrs);
   const auto rows = runners::RunEvalCommand(o);
-  if (!rows.empty()) std::cout << "fast-lr " << rows.front().fast_lr << "\n";
-  std::cout << "grad_steps  mean_return  std_return  num_tasks\n";
+  std::cout << "grad_steps  mean_return  std_return  num_tasks  fast_lr  episodes\n";
   for (const auto& r : rows) {
-    char line[128];
-    std::snprintf(line, sizeof(line), "%10d  %11.2f  %10.2f  %9d\n", r.grad_steps, r.mean_return, r.std_return, r.num_tasks);
+    char line[160];
+    std::snprintf(line, sizeof(line), "%10d  %11.2f  %10.2f  %9d  %7g  %8d\n", r.grad_steps, r.mean_return,
+                  r.std_return, r.num_tasks, r.fast_lr, r.episodes_per_task);
     std::cout << line;
   }
   return 0;
