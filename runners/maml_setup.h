@@ -39,7 +39,7 @@ const std::vector<std::string>& MetaAlgorithms();
 struct MamlTrainOptions : SamplingOptions {
   std::string algorithm = "maml-trpo";        // one of MetaAlgorithms()
   algorithms::MamlTrpoOptions maml;           // fast-lr, num-steps, first-order, tasks-per-chunk; TRPO: max-kl, cg-*, ls-*
-  algorithms::ExplorationOptions exploration; // exploration (E-MAML), exploration-weight, exploration-normalize
+  algorithms::ExplorationOptions exploration; // exploration (E-MAML), exploration-weight
   algorithms::AdamOptions adam;               // all but maml-trpo: outer-lr (Adam step size, default 1e-3)
   algorithms::PpoOuterOptions ppo;            // maml-ppo only: clip-eps (0.2), num-ppo-steps (5)
   algorithms::ProMpOptions promp;             // promp only: clip-eps (0.3), num-promp-steps (5), *-inner-kl*
