@@ -40,11 +40,17 @@ at::Tensor DiscountedReturns(const EpisodeBatch& batch, double gamma) {
 }
 
 at::Tensor Gae(const EpisodeBatch& batch, const at::Tensor& values, double gamma, double lambda) {
-  const int64_t T = batch.horizon(), B = batch.size();
+  return Gae(batch.rewards, batch.lengths, values, gamma, lambda);
+}
+
+at::Tensor Gae(const at::Tensor& reward_steps, const std::vector<int>& lengths, const at::Tensor& values, double gamma,
+               double lambda) {
+  const int64_t T = reward_steps.size(0), B = reward_steps.size(1);
   METARL_REQUIRE(values.dim() == 2 && values.size(0) == T && values.size(1) == B,
                  "GAE values have shape ", values.sizes(), "; expected [T=", T, ", B=", B, "]");
   at::Tensor out = at::zeros({T, B}, at::kFloat);
-  const at::Tensor r = batch.rewards.contiguous();
+  METARL_REQUIRE(static_cast<int64_t>(lengths.size()) == B, "GAE: ", lengths.size(), " lengths for ", B, " sequences");
+  const at::Tensor r = reward_steps.to(at::kCPU, at::kFloat).contiguous();
   const at::Tensor v = values.to(at::kCPU, at::kFloat).contiguous();
   const float* rewards = r.data_ptr<float>();
   const float* vals = v.data_ptr<float>();
@@ -52,7 +58,7 @@ at::Tensor Gae(const EpisodeBatch& batch, const at::Tensor& values, double gamma
   for (int64_t b = 0; b < B; ++b) {
     double a = 0.0;
     double next_value = 0.0;
-    for (int64_t t = batch.lengths[b] - 1; t >= 0; --t) {
+    for (int64_t t = lengths[b] - 1; t >= 0; --t) {
       const double delta = rewards[t * B + b] + gamma * next_value - vals[t * B + b];
       a = delta + gamma * lambda * a;
       adv[t * B + b] = static_cast<float>(a);

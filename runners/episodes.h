@@ -42,5 +42,9 @@ at::Tensor DiscountedReturns(const EpisodeBatch& batch, double gamma);
 // where V after the episode's last step is 0 (terminal or time limit, as in
 // the MAML implementations). [T, B]; 0 on padding.
 at::Tensor Gae(const EpisodeBatch& batch, const at::Tensor& values, double gamma, double lambda);
+// The same on bare sequences: rewards and values [T, B], sequence b being
+// steps 0 … lengths[b]−1 (RL² passes whole trials).
+at::Tensor Gae(const at::Tensor& rewards, const std::vector<int>& lengths, const at::Tensor& values, double gamma,
+               double lambda);
 
 }  // namespace metarl::runners

@@ -83,8 +83,7 @@ MamlSetup::MamlSetup(ConfigMap& config) {
   policy_->to(device_);
   SetMathThreads(1);
   VectorRunnerOptions runner_options;
-  runner_options.threads =
-      options_.threads > 0 ? options_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  runner_options.threads = options_.ResolvedThreads();
   runner_ = std::make_unique<VectorRunner>(*distribution_, runner_options);
   advantages_.gamma = options_.gamma;
   advantages_.gae_lambda = options_.gae_lambda;

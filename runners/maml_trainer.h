@@ -1,10 +1,8 @@
 #pragma once
 // `metarl train`: meta-training of the MAML family (MetaAlgorithms()) from a config file.
 //
-// Output directory:
-//   config.yaml     resolved configuration (written before any work)
-//   metrics.csv     one row per meta-iteration (appended; see kMetricsHeader)
-//   checkpoint.pt   every `checkpoint-every` iterations and at the end (atomic)
+// Output directory (runners/train_loop.h): config.yaml, metrics.csv (one row
+// per meta-iteration), checkpoint.pt.
 // Iteration i samples its tasks from StreamSeed(seed, {kTrainTasks, i}) and its
 // rollouts from StreamSeed(seed, {kTrainRollouts, i}), so a resumed run
 // continues exactly as an uninterrupted one.
@@ -14,16 +12,9 @@
 #include <vector>
 
 #include "runners/maml_setup.h"
+#include "runners/train_loop.h"
 
 namespace metarl::runners {
-
-struct TrainCommandOptions {
-  std::string config_file;
-  std::string output_dir;
-  std::vector<std::string> overrides;  // --set key=value
-  bool resume = false;                 // continue from output_dir/checkpoint.pt
-  bool quiet = false;                  // no per-iteration progress line
-};
 
 struct IterationMetrics {
   int64_t iteration = 0;
@@ -39,7 +30,8 @@ struct IterationMetrics {
 // Runs meta-iteration `iteration` (0-based) on `setup`, updating its policy.
 IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration);
 
-// The whole command. Returns the metrics of the iterations it ran.
+// The whole command for a MAML-family config. Returns the metrics of the
+// iterations it ran.
 std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& options);
 
 }  // namespace metarl::runners

@@ -49,8 +49,7 @@ RolloutJobSummary RunRolloutJob(const std::string& config_file, const std::strin
     throw std::invalid_argument(Cat(config_file, ": ", e.what()));
   }
   const c10::Device device = ParseDevice(options.device);
-  const int threads = options.threads > 0 ? options.threads
-                                          : std::max(1u, std::thread::hardware_concurrency());
+  const int threads = options.ResolvedThreads();
   SetMathThreads(1);
 
   namespace fs = std::filesystem;

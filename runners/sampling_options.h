@@ -1,7 +1,7 @@
 #pragma once
-// The configuration keys every job that samples a meta-batch shares (`metarl
-// rollout`, `metarl train`): the env, the policy, batch sizes, advantage
-// estimation, seed, device and threads.
+// The configuration keys the training and sampling jobs share (`metarl
+// rollout`, `metarl train`): the env, batch sizes, advantage estimation,
+// seed, device and threads; the MAML family adds its policy.
 
 #include <cstdint>
 #include <string>
@@ -11,21 +11,30 @@
 
 namespace metarl::runners {
 
-struct SamplingOptions {
+// The keys of every training job: env, meta-batch-size, gamma, gae-lambda,
+// seed, device, threads.
+struct RunOptions {
   std::string env = "Navigation2D";     // a registered env (metarl envs); env-kwargs go to the registry
-  policies::GaussianMlpOptions policy;  // key `policy`: hidden-sizes, nonlinearity, init-std
-  int meta_batch_size = 40;             // tasks per batch (MAML: 40; navigation: 20)
-  int fast_batch_size = 20;             // trajectories per task (per inner step when training)
+  int meta_batch_size = 40;             // tasks per batch (MAML: 40; navigation: 20; RL²: trials per batch)
   double gamma = 0.99;                  // discount
   double gae_lambda = 1.0;              // GAE λ
   std::uint64_t seed = 1;               // base seed of every random stream
   std::string device = "cpu";           // cpu | cuda | cuda:N | auto
   int threads = 0;                      // env-stepping (and TRPO task-chunk) threads; 0 = all hardware threads
 
-  // Keys: env, policy, meta-batch-size, fast-batch-size, gamma, gae-lambda,
-  // seed, device, threads.
   void Read(ConfigMap& config);
   void Validate() const;  // std::invalid_argument naming the key and value
+  int ResolvedThreads() const;  // threads, or the hardware's thread count for 0
+};
+
+// RunOptions plus the Gaussian MLP policy (key `policy`: hidden-sizes,
+// nonlinearity, init-std) and fast-batch-size, for the MAML family.
+struct SamplingOptions : RunOptions {
+  policies::GaussianMlpOptions policy;
+  int fast_batch_size = 20;             // trajectories per task (per inner step when training)
+
+  void Read(ConfigMap& config);
+  void Validate() const;
 };
 
 }  // namespace metarl::runners

@@ -190,6 +190,39 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   }
 }
 
+TEST(Cli, Rl2TrainThenEvalReportsReturnPerEpisodeOfATrial) {
+  const auto dir = TempDir("rl2");
+  const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/rl2/bandit-k5-n10.yaml";
+  const Result train = RunCli("train --config " + config + " --output " + (dir / "run").string() +
+                              " --set num-batches=2 --set threads=2");
+  ASSERT_EQ(train.code, 0) << train.output;
+  EXPECT_NE(train.output.find("iter 2/2"), std::string::npos) << train.output;
+  std::ifstream metrics(dir / "run" / "metrics.csv");
+  std::string header;
+  std::getline(metrics, header);
+  for (const char* column : {"return_episode1", "return_episode10", "trial_return", "approx_kl", "clip_fraction"}) {
+    EXPECT_NE(header.find(column), std::string::npos) << column;
+  }
+  const Result eval = RunCli("eval --checkpoint " + (dir / "run").string() + " --num-tasks 50 --episodes 12");
+  ASSERT_EQ(eval.code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("mean trial return"), std::string::npos) << eval.output;
+  std::ifstream csv(dir / "run" / "eval.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "episode,mean_return,std_return,num_tasks");
+  int rows = 0;
+  while (std::getline(csv, line)) EXPECT_EQ(line.rfind(std::to_string(++rows) + ",", 0), 0u) << line;
+  EXPECT_EQ(rows, 12);
+  // MAML-only flags are refused for an RL² run, and --episodes for a MAML run.
+  const Result steps = RunCli("eval --checkpoint " + (dir / "run").string() + " --grad-steps 2");
+  EXPECT_EQ(steps.code, 2) << steps.output;
+  EXPECT_NE(steps.output.find("--grad-steps"), std::string::npos) << steps.output;
+  // The Gaussian-policy commands refuse the discrete bandit.
+  const Result maml = RunCli("train --config " + config + " --output " + (dir / "maml").string() +
+                             " --set algorithm=maml-trpo");
+  EXPECT_EQ(maml.code, 2) << maml.output;
+}
+
 TEST(Cli, TrainAndEvalRejectBadInputBeforeAnyWork) {
   const auto dir = TempDir("train_bad");
   const std::vector<std::pair<std::string, std::string>> cases = {

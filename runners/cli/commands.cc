@@ -5,10 +5,16 @@
 
 #include <boost/program_options.hpp>
 
+#include "core/config.h"
+#include "core/error.h"
 #include "envs/registry.h"
+#include "runners/checkpoint.h"
 #include "runners/maml_bench.h"
 #include "runners/maml_eval.h"
 #include "runners/maml_trainer.h"
+#include "runners/rl2_eval.h"
+#include "runners/rl2_setup.h"
+#include "runners/rl2_trainer.h"
 #include "runners/rollout_bench.h"
 #include "runners/rollout_job.h"
 
@@ -44,18 +50,23 @@ int TrainCommand(const std::vector<std::string>& args) {
   if (!Parse(args, desc,
              "usage: metarl train --config FILE --output DIR [--set key=value ...]\n"
              "       metarl train --output DIR --resume [--config FILE] [--set key=value ...]\n"
-             "MAML-TRPO meta-training.",
+             "Meta-training of the algorithm the config names (key `algorithm`: maml-trpo, maml-vpg,\n"
+             "maml-ppo, promp, rl2-ppo).",
              &vm)) {
     return 0;
   }
-  const auto metrics = runners::RunTrainCommand(o);
-  std::cout << "trained " << metrics.size() << " iterations; wrote " << o.output_dir << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
+  const std::string algorithm =
+      runners::ConfiguredAlgorithm(ConfigMap::FromFile(runners::TrainConfigFile(o), o.overrides));
+  const std::size_t iterations = algorithm == runners::kRl2Algorithm ? runners::RunRl2TrainCommand(o).size()
+                                                                     : runners::RunTrainCommand(o).size();
+  std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
   return 0;
 }
 
 int EvalCommand(const std::vector<std::string>& args) {
   runners::EvalCommandOptions o;
   std::string fast_lrs;
+  int episodes = 0;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("checkpoint", po::value(&o.checkpoint_dir)->required(), "output directory of `metarl train`")
@@ -64,13 +75,48 @@ int EvalCommand(const std::vector<std::string>& args) {
       ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed (tasks and rollouts)")
       ("fast-lr", po::value(&fast_lrs), "inner step sizes, one per step, the last repeating: 0.5 or 0.5,0.25 (default: the run's fast-lr)")
       ("fast-batch-size", po::value(&o.episodes_per_task), "episodes per task and step (default: the run's fast-batch-size)")
+      ("episodes", po::value(&episodes), "RL²: episodes per trial (default: the run's episodes-per-trial)")
       ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S]\n"
-             "                   [--fast-lr LR[,LR...]] [--fast-batch-size N] [--out FILE]\n"
-             "Fast adaptation to new tasks: mean +- std return after 0..K policy-gradient steps.",
+             "                   [--fast-lr LR[,LR...]] [--fast-batch-size N] [--episodes N] [--out FILE]\n"
+             "Fast adaptation to new tasks. MAML family: mean +- std return after 0..K policy-gradient\n"
+             "steps. RL²: mean +- std return of episode 1..N of a trial (no gradient steps).",
              &vm)) {
+    return 0;
+  }
+  const runners::Checkpoint checkpoint = runners::LoadCheckpoint(o.checkpoint_dir);
+  const bool recurrent =
+      runners::ConfiguredAlgorithm(ConfigMap::FromString(checkpoint.config_yaml, o.checkpoint_dir)) ==
+      runners::kRl2Algorithm;
+  for (const char* maml_only : {"grad-steps", "fast-lr", "fast-batch-size"}) {
+    if (recurrent && vm.count(maml_only) && !vm[maml_only].defaulted()) {
+      throw std::invalid_argument(Cat("--", maml_only, " applies to MAML-family checkpoints; ", o.checkpoint_dir,
+                                      " holds an RL² run (use --episodes)"));
+    }
+  }
+  if (!recurrent && vm.count("episodes")) {
+    throw std::invalid_argument(Cat("--episodes applies to RL² checkpoints; ", o.checkpoint_dir,
+                                    " holds a MAML-family run (use --grad-steps)"));
+  }
+  if (recurrent) {
+    runners::Rl2EvalOptions r;
+    r.checkpoint_dir = o.checkpoint_dir;
+    r.num_tasks = o.num_tasks;
+    r.episodes = episodes;
+    r.seed = o.seed;
+    r.out = o.out;
+    double trial = 0.0;
+    std::cout << "episode  mean_return  std_return  num_tasks\n";
+    for (const auto& row : runners::RunRl2Eval(r)) {
+      char line[120];
+      std::snprintf(line, sizeof(line), "%7d  %11.2f  %10.2f  %9d\n", row.episode, row.mean_return, row.std_return,
+                    row.num_tasks);
+      std::cout << line;
+      trial += row.mean_return;
+    }
+    std::cout << "mean trial return " << trial << "\n";
     return 0;
   }
   if (!fast_lrs.empty()) o.fast_lrs = runners::ParseStepSizes(fast_lrs);

@@ -12,6 +12,7 @@
 
 #include "runners/checkpoint.h"
 #include "runners/maml_trainer.h"
+#include "runners/rl2_setup.h"
 #include "tests/test_util.h"
 
 namespace metarl::runners {
@@ -110,14 +111,21 @@ TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
   }
 }
 
+// configs/rl2/ load with the RL² setup.
 TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
   int checked = 0;
   for (const auto& entry : fs::recursive_directory_iterator(fs::path(METARL_SOURCE_DIR) / "configs")) {
     if (entry.path().extension() != ".yaml") continue;
     SCOPED_TRACE(entry.path().string());
     ConfigMap config = ConfigMap::FromFile(entry.path().string(), {"threads=1"});
-    const MamlSetup setup(config);
     const std::string folder = entry.path().parent_path().filename().string();
+    if (folder == "rl2") {
+      const Rl2Setup rl2(config);
+      EXPECT_EQ(rl2.options().algorithm, kRl2Algorithm);
+      ++checked;
+      continue;
+    }
+    const MamlSetup setup(config);
     const bool vpg = entry.path().stem().string().find("-vpg") != std::string::npos;
     const std::string expected = folder == "promp"      ? "promp"
                                  : folder == "maml-ppo" ? "maml-ppo"
@@ -127,7 +135,7 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
     EXPECT_EQ(setup.options().exploration.enabled, folder == "emaml");
     ++checked;
   }
-  EXPECT_GE(checked, 22);
+  EXPECT_GE(checked, 26);
 }
 
 TEST(MamlTrainer, KeysOfAnotherAlgorithmAndUnknownAlgorithmsAreRefused) {

@@ -1,0 +1,33 @@
+#pragma once
+// `metarl train` for RL² (`algorithm: rl2-ppo`): each iteration samples
+// meta-batch-size tasks (stream StreamSeed(seed, {kTrainTasks, i})), one trial
+// of episodes-per-trial episodes on each (rollouts from {kTrainRollouts, i}),
+// and takes one PPO update over the trials (minibatch order from
+// {kTrainRollouts, i, 1}). Output directory as for every train job
+// (runners/train_loop.h); the checkpoint holds the policy and Adam's state.
+
+#include <cstdint>
+#include <vector>
+
+#include "algorithms/rl2/rl2_ppo.h"
+#include "runners/rl2_setup.h"
+#include "runners/train_loop.h"
+
+namespace metarl::runners {
+
+struct Rl2IterationMetrics {
+  int64_t iteration = 0;
+  std::vector<double> episode_returns;  // [E] mean return of episode e of the trials
+  int64_t env_steps = 0;
+  algorithms::Rl2PpoStats ppo;
+  double seconds_sampling = 0.0;
+  double seconds_optimizing = 0.0;  // old log-probs, GAE and the PPO update
+  double seconds_total = 0.0;
+};
+
+Rl2IterationMetrics RunRl2Iteration(Rl2Setup& setup, int64_t iteration);
+
+// The whole command for an RL² config. Returns the metrics of the iterations it ran.
+std::vector<Rl2IterationMetrics> RunRl2TrainCommand(const TrainCommandOptions& options);
+
+}  // namespace metarl::runners

@@ -1,0 +1,112 @@
+#include "runners/train_loop.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/config.h"
+#include "core/error.h"
+
+namespace metarl::runners {
+namespace fs = std::filesystem;
+
+std::string TrainConfigFile(const TrainCommandOptions& command) {
+  METARL_REQUIRE(!command.config_file.empty() || command.resume,
+                 "--config is required (it may be left out only with --resume, which reads DIR/config.yaml)");
+  return command.config_file.empty() ? (fs::path(command.output_dir) / "config.yaml").string() : command.config_file;
+}
+
+namespace {
+
+// On resume: drops the rows of iterations >= `first` (run after the last
+// checkpoint and about to be repeated), rewriting the file atomically.
+void KeepMetricsBefore(const fs::path& path, int64_t first) {
+  std::ifstream in(path);
+  METARL_REQUIRE(in.good(), "cannot read '", path.string(), "'");
+  std::string line, kept;
+  for (bool header = true; std::getline(in, line); header = false) {
+    if (!header) {
+      const std::size_t comma = line.find(',');
+      try {
+        if (line.empty() || std::stoll(line.substr(0, comma)) >= first) continue;
+      } catch (const std::exception&) {
+        throw std::invalid_argument(Cat("'", path.string(), "': malformed row '", line, "'"));
+      }
+    }
+    kept += line + "\n";
+  }
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << kept << std::flush;
+    METARL_REQUIRE(out.good(), "cannot write '", tmp.string(), "'");
+  }
+  fs::rename(tmp, path);
+}
+
+// "[#####-----]": done/total in 20 cells.
+std::string ProgressBar(int64_t done, int64_t total) {
+  constexpr int kCells = 20;
+  const auto filled = static_cast<int>(kCells * done / std::max<int64_t>(1, total));
+  return "[" + std::string(filled, '#') + std::string(kCells - filled, '-') + "]";
+}
+
+}  // namespace
+
+int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
+  std::error_code ec;
+  fs::create_directories(command.output_dir, ec);
+  METARL_REQUIRE(!ec, "cannot create output directory '", command.output_dir, "': ", ec.message());
+  const fs::path dir(command.output_dir);
+  int64_t first = 0;
+  if (command.resume) {
+    const Checkpoint checkpoint = LoadCheckpoint(command.output_dir);
+    job.Restore(checkpoint);
+    first = checkpoint.iteration;
+  } else {
+    METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,
+                   "' already holds a run (checkpoint.pt); use --resume to continue it or choose another --output");
+  }
+  WriteYamlFile(job.resolved_config(), (dir / "config.yaml").string());
+
+  const fs::path metrics_path = dir / "metrics.csv";
+  const bool new_metrics = !fs::exists(metrics_path) || !command.resume;
+  if (!new_metrics) KeepMetricsBefore(metrics_path, first);
+  std::ofstream metrics(metrics_path, new_metrics ? std::ios::trunc : std::ios::app);
+  METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
+  if (new_metrics) metrics << job.MetricsHeader() << "\n" << std::flush;
+
+  const int64_t total = job.num_iterations();
+  int64_t last_checkpoint = first;
+  for (int64_t i = first; i < total; ++i) {
+    TrainingJob::Iteration it;
+    try {
+      it = job.RunIteration(i);
+    } catch (const std::runtime_error& e) {
+      const fs::path checkpoint = dir / "checkpoint.pt";
+      throw std::runtime_error(Cat("iteration ", i + 1, " failed: ", e.what(), ". Training stopped; ",
+                                   fs::exists(checkpoint) ? Cat("the last checkpoint (", checkpoint.string(),
+                                                                ", iteration ", last_checkpoint, ") is intact")
+                                                          : std::string("no checkpoint was written yet")));
+    }
+    metrics << it.metrics_row << "\n" << std::flush;
+    if (!command.quiet) {
+      std::printf("%s iter %lld/%lld | %s\n", ProgressBar(i + 1, total).c_str(), static_cast<long long>(i + 1),
+                  static_cast<long long>(total), it.progress.c_str());
+      std::fflush(stdout);
+    }
+    if ((i + 1) % job.checkpoint_every() == 0 || i + 1 == total) {
+      Checkpoint c = job.State();
+      c.iteration = i + 1;
+      YAML::Emitter emitter;
+      emitter << job.resolved_config();
+      c.config_yaml = emitter.c_str();
+      SaveCheckpoint(command.output_dir, c);
+      last_checkpoint = i + 1;
+    }
+  }
+  return total > first ? total - first : 0;
+}
+
+}  // namespace metarl::runners

@@ -1,0 +1,58 @@
+#pragma once
+// The loop every `metarl train` job shares: output directory, resolved
+// config.yaml, metrics.csv (one row per iteration; on resume the rows after
+// the checkpoint are dropped, as they are about to be repeated), a progress
+// line, atomic checkpoints every `checkpoint_every` iterations and at the
+// end, and a failed iteration reported with the state of the last checkpoint.
+//
+// A job (MAML family, RL²) supplies its iterations, metrics and checkpoint
+// contents through TrainingJob. Iteration i must depend only on the seed, i and
+// the checkpointed state, so a resumed run continues exactly as an
+// uninterrupted one.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "runners/checkpoint.h"
+
+namespace metarl::runners {
+
+struct TrainCommandOptions {
+  std::string config_file;
+  std::string output_dir;
+  std::vector<std::string> overrides;  // --set key=value
+  bool resume = false;                 // continue from output_dir/checkpoint.pt
+  bool quiet = false;                  // no per-iteration progress line
+};
+
+// The config of a train command: --config, or DIR/config.yaml with --resume
+// and no --config; overrides applied. Throws std::invalid_argument.
+std::string TrainConfigFile(const TrainCommandOptions& command);
+
+class TrainingJob {
+ public:
+  virtual ~TrainingJob() = default;
+  virtual int64_t num_iterations() const = 0;
+  virtual int64_t checkpoint_every() const = 0;
+  virtual const YAML::Node& resolved_config() const = 0;
+  virtual std::string MetricsHeader() const = 0;
+
+  struct Iteration {
+    std::string metrics_row;  // metrics.csv row, starting with the iteration number
+    std::string progress;     // progress text after "iter i/N | "
+  };
+  // Runs iteration `iteration` (0-based). std::runtime_error on a numerical failure.
+  virtual Iteration RunIteration(int64_t iteration) = 0;
+  // Parameters (names, values) and optimiser state; the loop fills the
+  // iteration and the config.
+  virtual Checkpoint State() const = 0;
+  virtual void Restore(const Checkpoint& checkpoint) = 0;
+};
+
+// Runs the job's remaining iterations; returns how many it ran.
+int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command);
+
+}  // namespace metarl::runners
