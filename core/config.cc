@@ -264,11 +264,15 @@ YAML::Node ConfigMap::Resolved() const {
 void WriteYamlFile(const YAML::Node& node, const std::string& file) {
   YAML::Emitter emitter;
   emitter << node;
+  WriteTextFile(file, std::string(emitter.c_str()) + "\n");
+}
+
+void WriteTextFile(const std::string& file, const std::string& text) {
   const std::string tmp = file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     METARL_REQUIRE(out.good(), "cannot write '", tmp, "'");
-    out << emitter.c_str() << "\n";
+    out << text;
     out.flush();
     if (!out.good()) throw std::runtime_error(Cat("write to '", tmp, "' failed"));
   }

@@ -78,4 +78,8 @@ void ApplyOverride(YAML::Node& root, const std::string& assignment);
 // Writes `node` as YAML to `file` atomically (temporary file + rename).
 void WriteYamlFile(const YAML::Node& node, const std::string& file);
 
+// Writes `text` to `file` atomically: a reader sees the old file or the
+// whole new one, never a part. std::runtime_error naming the file on failure.
+void WriteTextFile(const std::string& file, const std::string& text);
+
 }  // namespace metarl

@@ -1,8 +1,6 @@
 #include "runners/maml_eval.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
@@ -64,20 +62,14 @@ std::vector<EvalRow> RunEvalCommand(const EvalCommandOptions& options) {
     rows.push_back({s, mean, std::sqrt(var), options.num_tasks, lr, episodes});
   }
   const std::string out = options.out.empty() ? options.checkpoint_dir + "/eval.csv" : options.out;
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream csv(tmp, std::ios::trunc);
-    METARL_REQUIRE(csv.good(), "cannot write '", tmp, "'");
-    csv.precision(8);
-    csv << "grad_steps,mean_return,std_return,num_tasks,fast_lr,episodes_per_task\n";
-    for (const auto& row : rows) {
-      csv << row.grad_steps << "," << row.mean_return << "," << row.std_return << "," << row.num_tasks << ","
-          << row.fast_lr << "," << row.episodes_per_task << "\n";
-    }
-    csv.flush();
-    if (!csv.good()) throw std::runtime_error(Cat("write to '", tmp, "' failed"));
+  std::ostringstream csv;
+  csv.precision(8);
+  csv << "grad_steps,mean_return,std_return,num_tasks,fast_lr,episodes_per_task\n";
+  for (const auto& row : rows) {
+    csv << row.grad_steps << "," << row.mean_return << "," << row.std_return << "," << row.num_tasks << ","
+        << row.fast_lr << "," << row.episodes_per_task << "\n";
   }
-  std::filesystem::rename(tmp, out);
+  WriteTextFile(out, csv.str());
   return rows;
 }
 

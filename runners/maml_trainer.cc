@@ -100,17 +100,9 @@ class MamlJob final : public TrainingJob {
     return {MetricsRow(m), text};
   }
 
-  Checkpoint State() const override {
-    Checkpoint c;
-    c.names = setup_.policy().ParameterNames();
-    c.params = setup_.policy().parameters_list();
-    c.optimizer_state = setup_.optimizer().State();
-    return c;
-  }
-
+  Checkpoint State() const override { return PolicyState(setup_.policy(), setup_.optimizer()); }
   void Restore(const Checkpoint& checkpoint) override {
-    RestoreParams(checkpoint, setup_.policy().ParameterNames(), setup_.policy().parameters_list());
-    setup_.optimizer().Restore(checkpoint.optimizer_state);
+    RestorePolicyState(checkpoint, setup_.policy(), setup_.optimizer());
   }
 
   std::vector<IterationMetrics>& run() { return run_; }

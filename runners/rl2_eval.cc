@@ -1,8 +1,7 @@
 #include "runners/rl2_eval.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 #include "runners/checkpoint.h"
@@ -34,19 +33,13 @@ std::vector<Rl2EvalRow> RunRl2Eval(const Rl2EvalOptions& options) {
     rows.push_back({e + 1, mean, std::sqrt(var), options.num_tasks});
   }
   const std::string out = options.out.empty() ? options.checkpoint_dir + "/eval.csv" : options.out;
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream csv(tmp, std::ios::trunc);
-    METARL_REQUIRE(csv.good(), "cannot write '", tmp, "'");
-    csv.precision(8);
-    csv << "episode,mean_return,std_return,num_tasks\n";
-    for (const auto& row : rows) {
-      csv << row.episode << "," << row.mean_return << "," << row.std_return << "," << row.num_tasks << "\n";
-    }
-    csv.flush();
-    if (!csv.good()) throw std::runtime_error(Cat("write to '", tmp, "' failed"));
+  std::ostringstream csv;
+  csv.precision(8);
+  csv << "episode,mean_return,std_return,num_tasks\n";
+  for (const auto& row : rows) {
+    csv << row.episode << "," << row.mean_return << "," << row.std_return << "," << row.num_tasks << "\n";
   }
-  std::filesystem::rename(tmp, out);
+  WriteTextFile(out, csv.str());
   return rows;
 }
 

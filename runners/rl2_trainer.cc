@@ -72,17 +72,9 @@ class Rl2Job final : public TrainingJob {
     return {row.str(), text};
   }
 
-  Checkpoint State() const override {
-    Checkpoint c;
-    c.names = setup_.policy().ParameterNames();
-    c.params = setup_.policy().parameters_list();
-    c.optimizer_state = setup_.adam().State();
-    return c;
-  }
-
+  Checkpoint State() const override { return PolicyState(setup_.policy(), setup_.adam()); }
   void Restore(const Checkpoint& checkpoint) override {
-    RestoreParams(checkpoint, setup_.policy().ParameterNames(), setup_.policy().parameters_list());
-    setup_.adam().Restore(checkpoint.optimizer_state);
+    RestorePolicyState(checkpoint, setup_.policy(), setup_.adam());
   }
 
   std::vector<Rl2IterationMetrics>& run() { return run_; }

@@ -36,13 +36,7 @@ void KeepMetricsBefore(const fs::path& path, int64_t first) {
     }
     kept += line + "\n";
   }
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << kept << std::flush;
-    METARL_REQUIRE(out.good(), "cannot write '", tmp.string(), "'");
-  }
-  fs::rename(tmp, path);
+  WriteTextFile(path.string(), kept);
 }
 
 // "[#####-----]": done/total in 20 cells.

@@ -52,6 +52,22 @@ class TrainingJob {
   virtual void Restore(const Checkpoint& checkpoint) = 0;
 };
 
+// The checkpoint contents of a job whose state is one policy (ParameterNames(),
+// parameters_list()) and an optimiser (State(), Restore()).
+template <typename Policy, typename Optimizer>
+Checkpoint PolicyState(const Policy& policy, const Optimizer& optimizer) {
+  Checkpoint c;
+  c.names = policy.ParameterNames();
+  c.params = policy.parameters_list();
+  c.optimizer_state = optimizer.State();
+  return c;
+}
+template <typename Policy, typename Optimizer>
+void RestorePolicyState(const Checkpoint& checkpoint, const Policy& policy, Optimizer& optimizer) {
+  RestoreParams(checkpoint, policy.ParameterNames(), policy.parameters_list());
+  optimizer.Restore(checkpoint.optimizer_state);
+}
+
 // Runs the job's remaining iterations; returns how many it ran.
 int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command);
 

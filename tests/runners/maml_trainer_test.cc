@@ -13,12 +13,16 @@
 #include "runners/checkpoint.h"
 #include "runners/maml_trainer.h"
 #include "runners/rl2_setup.h"
+#include "tests/runners/train_fixtures.h"
 #include "tests/test_util.h"
 
 namespace metarl::runners {
 namespace {
 
 namespace fs = std::filesystem;
+using metarl::testing::FreshDir;
+using metarl::testing::Train;
+using metarl::testing::WithoutTimings;
 
 const char* kTinyRun =
     "env: Navigation2D\n"
@@ -31,34 +35,9 @@ const char* kTinyRun =
     "threads: 2\n"
     "seed: 5\n";
 
-fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("metarl_trainer_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), {}};
-}
-
-TrainCommandOptions Train(const fs::path& config, const fs::path& out, std::vector<std::string> overrides = {},
-                          bool resume = false) {
-  TrainCommandOptions o;
-  o.config_file = config.string();
-  o.output_dir = out.string();
-  o.overrides = std::move(overrides);
-  o.resume = resume;
-  o.quiet = true;
-  return o;
-}
-
-// The metrics row without its timing columns (the trailing seconds_*).
-std::string WithoutTimings(const std::string& row) {
-  std::string out = row;
-  for (int i = 0; i < 7; ++i) out = out.substr(0, out.rfind(','));
-  return out;
 }
 
 TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
@@ -102,7 +81,7 @@ TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
     int rows = 0;
     for (std::string la, lb; std::getline(sa, la);) {
       ASSERT_TRUE(std::getline(sb, lb));
-      EXPECT_EQ(WithoutTimings(la), WithoutTimings(lb));
+      EXPECT_EQ(WithoutTimings(la, 7), WithoutTimings(lb, 7));
       ++rows;
     }
     EXPECT_EQ(rows, 4);  // header + 3 iterations

@@ -13,12 +13,16 @@
 
 #include "runners/checkpoint.h"
 #include "runners/rl2_eval.h"
+#include "tests/runners/train_fixtures.h"
 #include "tests/test_util.h"
 
 namespace metarl::runners {
 namespace {
 
 namespace fs = std::filesystem;
+using metarl::testing::FreshDir;
+using metarl::testing::Train;
+using metarl::testing::WithoutTimings;
 
 const char* kTinyRun =
     "algorithm: rl2-ppo\n"
@@ -36,32 +40,8 @@ const char* kTinyRun =
     "threads: 2\n"
     "seed: 4\n";
 
-fs::path FreshDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("metarl_rl2_trainer_test_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-TrainCommandOptions Train(const fs::path& config, const fs::path& out, std::vector<std::string> overrides = {},
-                          bool resume = false) {
-  TrainCommandOptions o;
-  o.config_file = config.string();
-  o.output_dir = out.string();
-  o.overrides = std::move(overrides);
-  o.resume = resume;
-  o.quiet = true;
-  return o;
-}
-
-std::string WithoutTimings(const std::string& row) {
-  std::string out = row;
-  for (int i = 0; i < 3; ++i) out = out.substr(0, out.rfind(','));
-  return out;
-}
-
 TEST(Rl2Trainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
-  const fs::path dir = FreshDir("resume");
+  const fs::path dir = FreshDir("rl2_resume");
   const fs::path config = dir / "run.yaml";
   std::ofstream(config) << kTinyRun;
   const auto straight = RunRl2TrainCommand(Train(config, dir / "straight"));
@@ -87,7 +67,7 @@ TEST(Rl2Trainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
   int rows = 0;
   for (std::string la, lb; std::getline(sa, la); ++rows) {
     ASSERT_TRUE(std::getline(sb, lb));
-    EXPECT_EQ(WithoutTimings(la), WithoutTimings(lb));
+    EXPECT_EQ(WithoutTimings(la, 3), WithoutTimings(lb, 3));
   }
   EXPECT_EQ(rows, 4);
 
@@ -109,7 +89,7 @@ TEST(Rl2Trainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
 }
 
 TEST(Rl2Trainer, BadKeysAreRefusedByName) {
-  const fs::path dir = FreshDir("bad");
+  const fs::path dir = FreshDir("rl2_bad");
   const fs::path config = dir / "run.yaml";
   std::ofstream(config) << kTinyRun;
   for (const auto& [override, key] : std::vector<std::pair<std::string, std::string>>{
