@@ -1,24 +1,11 @@
 #include "runners/maml_bench.h"
 
-#include <algorithm>
-#include <functional>
 #include <sstream>
 
 #include "core/error.h"
+#include "runners/bench_stats.h"
 
 namespace metarl::runners {
-
-namespace {
-
-double MedianOf(const std::vector<IterationMetrics>& rows, const std::function<double(const IterationMetrics&)>& f) {
-  std::vector<double> v;
-  for (const auto& r : rows) v.push_back(f(r));
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-}  // namespace
 
 IterationMetrics MamlBenchResult::Median() const {
   IterationMetrics m;

@@ -12,6 +12,7 @@
 #include "runners/maml_bench.h"
 #include "runners/maml_eval.h"
 #include "runners/maml_trainer.h"
+#include "runners/rl2_bench.h"
 #include "runners/rl2_eval.h"
 #include "runners/rl2_setup.h"
 #include "runners/rl2_trainer.h"
@@ -171,21 +172,40 @@ int BenchMaml(const std::vector<std::string>& args, const std::string& usage) {
   return 0;
 }
 
+int BenchRl2(const std::vector<std::string>& args, const std::string& usage) {
+  runners::Rl2BenchOptions o;
+  bool json = false;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("config,c", po::value(&o.config_file)->required(), "RL² training config (configs/rl2/...)")
+      ("iterations", po::value(&o.iterations)->default_value(o.iterations), "iterations (median reported)")
+      ("set", po::value(&o.overrides)->composing(), "override a config key (repeatable)")
+      ("json", po::bool_switch(&json), "print one JSON object (medians)");
+  po::variables_map vm;
+  if (!Parse(args, desc, usage, &vm)) return 0;
+  const runners::Rl2BenchResult result = runners::RunRl2Bench(o);
+  std::cout << (json ? result.ToJson() + "\n" : result.ToText());
+  return 0;
+}
+
 }  // namespace
 
 int BenchCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: metarl bench rollout [--env NAME] [--envs TASKS] [--trajs N] [--threads N] [--json]\n"
       "       metarl bench maml --config FILE [--iterations N] [--set key=value ...] [--json]\n"
+      "       metarl bench rl2 --config FILE [--iterations N] [--set key=value ...] [--json]\n"
       "rollout: throughput, (a) raw physics floor, (b) runner + policy on 1 thread, (c) on N threads.\n"
-      "maml: seconds per MAML-TRPO meta-iteration (sampling, adaptation, TRPO phases).";
+      "maml: seconds per meta-iteration of a MAML-family config (sampling, adaptation, outer step).\n"
+      "rl2: seconds per RL² iteration (sampling trials with the batched GRU, PPO update).";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage << "\n";
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "maml") return BenchMaml({args.begin() + 1, args.end()}, usage);
+  if (args[0] == "rl2") return BenchRl2({args.begin() + 1, args.end()}, usage);
   if (args[0] != "rollout") {
-    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout or maml");
+    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout, maml or rl2");
   }
   runners::RolloutBenchOptions o;
   bool json = false;
