@@ -6,12 +6,25 @@
 
 namespace metarl {
 
-void SetMathThreads(int threads) {
-  at::set_num_threads(threads);
+namespace {
+
+void SetBlasThreads(int threads) {
   using SetThreads = void (*)(int);
   if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
     set(threads);
   }
+}
+
+}  // namespace
+
+void SetMathThreads(int threads) {
+  at::set_num_threads(threads);
+  SetBlasThreads(threads);
+}
+
+void SetReproducibleMathThreads(int threads) {
+  at::set_num_threads(threads);
+  SetBlasThreads(1);
 }
 
 }  // namespace metarl

@@ -10,4 +10,11 @@ namespace metarl {
 // thread count (looked up at run time, so other BLAS builds are unaffected).
 void SetMathThreads(int threads);
 
+// LibTorch's intra-op threads = `threads` (operations split over independent
+// outputs, e.g. batched matmuls over tasks), the BLAS single-threaded: a
+// multi-threaded OpenBLAS GEMM is not bitwise reproducible across thread
+// counts (measured: a [250, 40]×[40, 40] addmm differs between 1 and 2
+// threads), and results must not depend on the thread count.
+void SetReproducibleMathThreads(int threads);
+
 }  // namespace metarl

@@ -85,7 +85,7 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
                                                           : std::string("no checkpoint was written yet")));
     }
     metrics << it.metrics_row << "\n" << std::flush;
-    if (!command.quiet) {
+    if (!command.quiet && ((i + 1) % job.progress_every() == 0 || i + 1 == total)) {
       std::printf("%s iter %lld/%lld | %s\n", ProgressBar(i + 1, total).c_str(), static_cast<long long>(i + 1),
                   static_cast<long long>(total), it.progress.c_str());
       std::fflush(stdout);

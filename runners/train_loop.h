@@ -37,6 +37,8 @@ class TrainingJob {
   virtual ~TrainingJob() = default;
   virtual int64_t num_iterations() const = 0;
   virtual int64_t checkpoint_every() const = 0;
+  // Iterations between progress lines (the last one is always printed).
+  virtual int64_t progress_every() const { return 1; }
   virtual const YAML::Node& resolved_config() const = 0;
   virtual std::string MetricsHeader() const = 0;
 

@@ -55,7 +55,7 @@ const char* kSmallConfig =
 TEST(Cli, HelpListsTheSubcommands) {
   const Result r = RunCli("--help");
   EXPECT_EQ(r.code, 0);
-  for (const char* cmd : {"rollout", "bench", "envs"}) EXPECT_NE(r.output.find(cmd), std::string::npos) << cmd;
+  for (const char* cmd : {"rollout", "bench", "envs", "fewshot"}) EXPECT_NE(r.output.find(cmd), std::string::npos) << cmd;
   EXPECT_EQ(RunCli("").code, 2);
   EXPECT_EQ(RunCli("fly").code, 2);
   EXPECT_EQ(RunCli("bench rollout --help").code, 0);
@@ -303,6 +303,53 @@ TEST(Cli, BenchRl2ReportsSamplingAndOptimisation) {
   // 256 trials of 10 one-pull episodes.
   EXPECT_EQ(std::stol(r.output.substr(r.output.find("\"env_steps\": ") + 13)), 2560);
   EXPECT_EQ(RunCli("bench rl2 --config " + config + " --iterations 0").code, 2);
+}
+
+TEST(Cli, FewShotTrainThenEvalWritesTheTableWithConfidenceIntervals) {
+  const auto dir = TempDir("fewshot");
+  const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-maml.yaml";
+  const Result train = RunCli("fewshot train --config " + config + " --output " + dir.string() +
+                              " --set num-batches=30 --set log-every=10");
+  ASSERT_EQ(train.code, 0) << train.output;
+  EXPECT_NE(train.output.find("iter 30/30"), std::string::npos) << train.output;
+  EXPECT_EQ(train.output.find("iter 5/30"), std::string::npos) << "log-every ignored";
+  for (const char* file : {"config.yaml", "metrics.csv", "checkpoint.pt"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
+  }
+  const Result eval = RunCli("fewshot eval --checkpoint " + dir.string() + " --episodes 50 --steps 3");
+  ASSERT_EQ(eval.code, 0) << eval.output;
+  EXPECT_NE(eval.output.find("ci95_loss"), std::string::npos) << eval.output;
+  std::ifstream csv(dir / "eval.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "steps,mean_loss,ci95_loss,mean_accuracy,ci95_accuracy,episodes,diverged");
+  int rows = 0;
+  for (std::string line; std::getline(csv, line);) ++rows;
+  EXPECT_EQ(rows, 4);
+
+  // A few-shot run is not a meta-RL run, and the reverse.
+  const Result wrong = RunCli("train --config " + config + " --output " + TempDir("fewshot_wrong").string());
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.output.find("metarl fewshot train"), std::string::npos) << wrong.output;
+  EXPECT_EQ(RunCli("fewshot eval --checkpoint " + dir.string() + " --episodes 1").code, 2);
+  EXPECT_EQ(RunCli("fewshot eval --checkpoint " + TempDir("fewshot_none").string()).code, 2);
+  EXPECT_EQ(RunCli("fewshot frobnicate").code, 2);
+  const Result list = RunCli("fewshot list");
+  EXPECT_EQ(list.code, 0);
+  for (const char* name : {"sinusoid", "maml", "meta-sgd", "anil", "reptile"}) {
+    EXPECT_NE(list.output.find(name), std::string::npos) << name;
+  }
+}
+
+TEST(Cli, BenchFewShotJsonHasMillisecondsPerMetaIteration) {
+  const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-maml.yaml";
+  const Result r = RunCli("bench fewshot --config " + config + " --iterations 5 --repeats 2 --warmup 1 --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto at = r.output.find("\"ms_per_meta_iter\": ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  EXPECT_GT(std::stod(r.output.substr(at + 20)), 0.0);
+  EXPECT_NE(r.output.find("\"meta_batch_size\": 25"), std::string::npos) << r.output;
+  EXPECT_EQ(RunCli("bench fewshot --config " + config + " --repeats 0").code, 2);
 }
 
 }  // namespace

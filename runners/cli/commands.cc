@@ -1,5 +1,6 @@
 #include "runners/cli/commands.h"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -8,7 +9,13 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "envs/registry.h"
+#include "algorithms/fewshot/registry.h"
+#include "envs/fewshot/registry.h"
 #include "runners/checkpoint.h"
+#include "runners/fewshot_bench.h"
+#include "runners/fewshot_eval.h"
+#include "runners/fewshot_setup.h"
+#include "runners/fewshot_trainer.h"
 #include "runners/maml_bench.h"
 #include "runners/maml_eval.h"
 #include "runners/maml_trainer.h"
@@ -56,8 +63,10 @@ int TrainCommand(const std::vector<std::string>& args) {
              &vm)) {
     return 0;
   }
-  const std::string algorithm =
-      runners::ConfiguredAlgorithm(ConfigMap::FromFile(runners::TrainConfigFile(o), o.overrides));
+  const ConfigMap config = ConfigMap::FromFile(runners::TrainConfigFile(o), o.overrides);
+  METARL_REQUIRE(!runners::IsFewShotConfig(config), config.source(),
+                 " is a few-shot config (it names a `learner`); train it with `metarl fewshot train`");
+  const std::string algorithm = runners::ConfiguredAlgorithm(config);
   const std::size_t iterations = algorithm == runners::kRl2Algorithm ? runners::RunRl2TrainCommand(o).size()
                                                                      : runners::RunTrainCommand(o).size();
   std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
@@ -172,6 +181,24 @@ int BenchMaml(const std::vector<std::string>& args, const std::string& usage) {
   return 0;
 }
 
+int BenchFewShot(const std::vector<std::string>& args, const std::string& usage) {
+  runners::FewShotBenchOptions o;
+  bool json = false;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("config,c", po::value(&o.config_file)->required(), "few-shot training config (configs/fewshot/...)")
+      ("iterations", po::value(&o.iterations)->default_value(o.iterations), "meta-iterations per timed run")
+      ("repeats", po::value(&o.repeats)->default_value(o.repeats), "timed runs (median reported)")
+      ("warmup", po::value(&o.warmup)->default_value(o.warmup), "untimed meta-iterations first")
+      ("set", po::value(&o.overrides)->composing(), "override a config key (repeatable)")
+      ("json", po::bool_switch(&json), "print one JSON object (ms_per_meta_iter: the median)");
+  po::variables_map vm;
+  if (!Parse(args, desc, usage, &vm)) return 0;
+  const runners::FewShotBenchResult result = runners::RunFewShotBench(o);
+  std::cout << (json ? result.ToJson() + "\n" : result.ToText());
+  return 0;
+}
+
 int BenchRl2(const std::vector<std::string>& args, const std::string& usage) {
   runners::Rl2BenchOptions o;
   bool json = false;
@@ -195,17 +222,20 @@ int BenchCommand(const std::vector<std::string>& args) {
       "usage: metarl bench rollout [--env NAME] [--envs TASKS] [--trajs N] [--threads N] [--json]\n"
       "       metarl bench maml --config FILE [--iterations N] [--set key=value ...] [--json]\n"
       "       metarl bench rl2 --config FILE [--iterations N] [--set key=value ...] [--json]\n"
+      "       metarl bench fewshot --config FILE [--iterations N] [--repeats R] [--set key=value ...] [--json]\n"
       "rollout: throughput, (a) raw physics floor, (b) runner + policy on 1 thread, (c) on N threads.\n"
       "maml: seconds per meta-iteration of a MAML-family config (sampling, adaptation, outer step).\n"
-      "rl2: seconds per RL² iteration (sampling trials with the batched GRU, PPO update).";
+      "rl2: seconds per RL² iteration (sampling trials with the batched GRU, PPO update).\n"
+      "fewshot: milliseconds per few-shot meta-iteration (episodes and one meta-update).";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage << "\n";
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "maml") return BenchMaml({args.begin() + 1, args.end()}, usage);
   if (args[0] == "rl2") return BenchRl2({args.begin() + 1, args.end()}, usage);
+  if (args[0] == "fewshot") return BenchFewShot({args.begin() + 1, args.end()}, usage);
   if (args[0] != "rollout") {
-    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout, maml or rl2");
+    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout, maml, rl2 or fewshot");
   }
   runners::RolloutBenchOptions o;
   bool json = false;
@@ -225,6 +255,93 @@ int BenchCommand(const std::vector<std::string>& args) {
   const runners::RolloutBenchResult result = runners::RunRolloutBench(o);
   std::cout << (json ? result.ToJson() + "\n" : result.ToText());
   return 0;
+}
+
+namespace {
+
+int FewShotTrain(const std::vector<std::string>& args) {
+  runners::TrainCommandOptions o;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("config,c", po::value(&o.config_file), "few-shot YAML file (configs/fewshot/...); with --resume, defaults to DIR/config.yaml")
+      ("output,o", po::value(&o.output_dir)->required(), "output directory (config.yaml, metrics.csv, checkpoint.pt)")
+      ("set", po::value(&o.overrides)->composing(), "override a config key: --set num-batches=100 (repeatable)")
+      ("resume", po::bool_switch(&o.resume), "continue the run in --output from its checkpoint")
+      ("quiet,q", po::bool_switch(&o.quiet), "no progress lines");
+  po::variables_map vm;
+  if (!Parse(args, desc,
+             "usage: metarl fewshot train --config FILE --output DIR [--set key=value ...]\n"
+             "       metarl fewshot train --output DIR --resume [--config FILE] [--set key=value ...]\n"
+             "Meta-training of a few-shot learner (key `learner`: maml, meta-sgd, anil, reptile).",
+             &vm)) {
+    return 0;
+  }
+  const std::size_t iterations = runners::RunFewShotTrainCommand(o).size();
+  std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir
+            << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
+  return 0;
+}
+
+int FewShotEval(const std::vector<std::string>& args) {
+  runners::FewShotEvalOptions o;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("checkpoint", po::value(&o.checkpoint_dir)->required(), "output directory of `metarl fewshot train`")
+      ("episodes", po::value(&o.episodes)->default_value(o.episodes), "held-out episodes")
+      ("steps", po::value(&o.steps), "inner steps, table rows 0..K (default: the run's eval-steps)")
+      ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed")
+      ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
+  po::variables_map vm;
+  if (!Parse(args, desc,
+             "usage: metarl fewshot eval --checkpoint DIR [--episodes N] [--steps K] [--seed S] [--out FILE]\n"
+             "Mean query loss (and accuracy) with 95% confidence intervals after 0..K inner steps\n"
+             "on held-out episodes (the test split).",
+             &vm)) {
+    return 0;
+  }
+  const auto rows = runners::RunFewShotEval(o);
+  const bool classification = !rows.empty() && !std::isnan(rows.front().mean_accuracy);
+  std::cout << (classification ? "steps   mean_loss   ci95_loss  accuracy  ci95_acc  episodes\n"
+                               : "steps   mean_loss   ci95_loss  episodes\n");
+  for (const auto& r : rows) {
+    char line[160];
+    if (r.diverged > 0) {
+      std::snprintf(line, sizeof(line), "%5d  diverged in %d of %d episodes (non-finite query loss)\n", r.steps,
+                    r.diverged, r.episodes);
+    } else if (classification) {
+      std::snprintf(line, sizeof(line), "%5d  %10.4f  %10.4f  %7.2f%%  %7.2f%%  %8d\n", r.steps, r.mean_loss,
+                    r.ci95_loss, 100.0 * r.mean_accuracy, 100.0 * r.ci95_accuracy, r.episodes);
+    } else {
+      std::snprintf(line, sizeof(line), "%5d  %10.4f  %10.4f  %8d\n", r.steps, r.mean_loss, r.ci95_loss, r.episodes);
+    }
+    std::cout << line;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int FewShotCommand(const std::vector<std::string>& args) {
+  const std::string usage =
+      "usage: metarl fewshot train --config FILE --output DIR [--set key=value ...] [--resume]\n"
+      "       metarl fewshot eval --checkpoint DIR [--episodes N] [--steps K]\n"
+      "       metarl fewshot list\n"
+      "Supervised few-shot learning: meta-training and evaluation of the learners on the tasks.";
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << usage << "\n";
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "train") return FewShotTrain(rest);
+  if (args[0] == "eval") return FewShotEval(rest);
+  if (args[0] == "list") {
+    std::cout << "tasks (key `task`):\n";
+    for (const auto& e : envs::fewshot::FewShotTaskRegistry()) std::cout << "  " << e.name << "  " << e.summary << "\n";
+    std::cout << "learners (key `learner`):\n";
+    for (const auto& e : algorithms::fewshot::LearnerRegistry()) std::cout << "  " << e.name << "  " << e.summary << "\n";
+    return 0;
+  }
+  throw std::invalid_argument("unknown fewshot command '" + args[0] + "'; expected: train, eval or list");
 }
 
 int EnvsCommand(const std::vector<std::string>& args) {

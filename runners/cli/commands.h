@@ -12,6 +12,7 @@ int TrainCommand(const std::vector<std::string>& args);
 int EvalCommand(const std::vector<std::string>& args);
 int RolloutCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
+int FewShotCommand(const std::vector<std::string>& args);
 int EnvsCommand(const std::vector<std::string>& args);
 
 }  // namespace metarl::cli

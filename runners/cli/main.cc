@@ -19,9 +19,10 @@ const char* kUsage =
     "usage: metarl COMMAND [options]   (metarl COMMAND --help for its options)\n"
     "\n"
     "commands:\n"
-    "  train     MAML-TRPO meta-training from a config file (configs/maml/*.yaml)\n"
+    "  train     meta-RL training from a config file (MAML family, RL²: configs/maml, configs/rl2, ...)\n"
     "  eval      fast adaptation to new tasks from a training checkpoint\n"
     "  rollout   roll out the initial policy on a meta-batch of tasks from a config file\n"
+    "  fewshot   supervised few-shot learners: `metarl fewshot train|eval|list`\n"
     "  bench     benchmarks: `metarl bench rollout` (env-steps/s: floor, runner 1 thread, N threads)\n"
     "  envs      list the registered task distributions\n";
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return metarl::cli::EvalCommand(args);
     if (command == "rollout") return metarl::cli::RolloutCommand(args);
     if (command == "bench") return metarl::cli::BenchCommand(args);
+    if (command == "fewshot") return metarl::cli::FewShotCommand(args);
     if (command == "envs") return metarl::cli::EnvsCommand(args);
     std::cerr << "metarl: unknown command '" << command << "'\n" << kUsage;
     return 2;

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "runners/checkpoint.h"
+#include "runners/fewshot_setup.h"
 #include "runners/maml_trainer.h"
 #include "runners/rl2_setup.h"
 #include "tests/runners/train_fixtures.h"
@@ -98,6 +99,14 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
     SCOPED_TRACE(entry.path().string());
     ConfigMap config = ConfigMap::FromFile(entry.path().string(), {"threads=1"});
     const std::string folder = entry.path().parent_path().filename().string();
+    if (folder == "fewshot") {  // sinusoid-<learner>.yaml
+      FewShotSetup fewshot(config);
+      const std::string stem = entry.path().stem().string();
+      const std::string learner = stem.substr(stem.find('-') + 1);
+      EXPECT_EQ(fewshot.options().learner, learner == "fomaml" ? "maml" : learner);
+      ++checked;
+      continue;
+    }
     if (folder == "rl2") {
       const Rl2Setup rl2(config);
       EXPECT_EQ(rl2.options().algorithm, kRl2Algorithm);

@@ -1,0 +1,45 @@
+#include "algorithms/fewshot/functional_net.h"
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+
+namespace metarl::algorithms::fewshot {
+
+at::Tensor TaskLinear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  if (w.dim() == 3) return at::baddbmm(b, x, w);
+  const int64_t t = x.size(0), n = x.size(1);
+  if (b.dim() == 2) return at::addmm(b, x.reshape({t * n, x.size(2)}), w).view({t, n, w.size(1)});
+  return at::matmul(x, w) + b;
+}
+
+TaskLinearGrads TaskLinearBackward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& d, bool input_grad) {
+  TaskLinearGrads g;
+  g.weight = at::bmm(x.transpose(1, 2), d);
+  g.bias = d.sum(1, /*keepdim=*/true);
+  if (input_grad) g.input = w.dim() == 3 ? at::bmm(d, w.transpose(1, 2)) : at::matmul(d, w.t());
+  return g;
+}
+
+at::Tensor FunctionalNet::Head(const Params& head, const at::Tensor& features) const {
+  METARL_CHECK(head.size() == 2, "the head is a weight and a bias, got ", head.size(), " tensors");
+  return TaskLinear(features, head[0], head[1]);
+}
+
+at::Tensor FunctionalNet::Forward(const Params& params, const at::Tensor& x) const {
+  return Head(HeadOf(params), Features(Body(params), x));
+}
+
+Params FunctionalNet::Body(const Params& params) const {
+  METARL_CHECK(static_cast<int64_t>(params.size()) == num_body_params() + 2, "expected ", num_body_params() + 2,
+               " parameters, got ", params.size());
+  return Params(params.begin(), params.begin() + num_body_params());
+}
+
+Params FunctionalNet::HeadOf(const Params& params) const {
+  METARL_CHECK(static_cast<int64_t>(params.size()) == num_body_params() + 2, "expected ", num_body_params() + 2,
+               " parameters, got ", params.size());
+  return Params(params.begin() + num_body_params(), params.end());
+}
+
+}  // namespace metarl::algorithms::fewshot

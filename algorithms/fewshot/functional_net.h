@@ -1,0 +1,82 @@
+#pragma once
+// A network for the few-shot learners with a functional forward over an
+// explicit parameter set, so adaptation returns new parameters instead of
+// mutating a module and all tasks of a batch run in one computation.
+//
+// Parameters (ParameterNames() order): the body (feature extractor) first,
+// then the head (the last layer: weight [F, O], bias [1, O]); num_body_params()
+// says where the head starts. In a set passed to Features/Head/Forward each
+// tensor is either shared by all tasks (the parameter's own shape) or per
+// task ([T, ...shape]); both may be mixed (ANIL: shared body, per-task head).
+//
+//   x [T, N, ...input_shape] -> Features [T, N, F] -> Head [T, N, O]
+//
+// Thread-safety: all methods are const and may run concurrently.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "core/rng.h"
+#include "policies/params.h"
+
+namespace metarl::algorithms::fewshot {
+
+using policies::Params;
+
+class FunctionalNet {
+ public:
+  virtual ~FunctionalNet() = default;
+
+  virtual std::vector<std::string> ParameterNames() const = 0;
+  virtual std::vector<std::vector<int64_t>> ParameterShapes() const = 0;
+  virtual int64_t num_body_params() const = 0;
+  virtual int64_t feature_dim() const = 0;  // F
+  virtual int64_t num_outputs() const = 0;  // O
+
+  // Initial parameters (unbatched, float32, CPU), deterministic for `rng`.
+  virtual Params Init(Rng& rng) const = 0;
+
+  virtual at::Tensor Features(const Params& body, const at::Tensor& x) const = 0;
+  at::Tensor Head(const Params& head, const at::Tensor& features) const;  // the linear head
+  at::Tensor Forward(const Params& params, const at::Tensor& x) const;
+
+  // Per-task losses [T] of `params` (each tensor shared or per task) on
+  // (x, y) and every task's gradients [T, ...] w.r.t. them, written out as ordinary
+  // differentiable tensor operations (explicit backpropagation). A second-
+  // order outer gradient then differentiates these operations once instead
+  // of autograd's double backward, which is several times cheaper for small
+  // nets. std::nullopt when the net has no such form (autograd is used).
+  struct LossGradient {
+    at::Tensor losses;  // [T]
+    Params grads;       // like params
+  };
+  virtual std::optional<LossGradient> AnalyticLossGradient(const Params& params, const at::Tensor& x,
+                                                           const at::Tensor& y, bool classification) const {
+    (void)params, (void)x, (void)y, (void)classification;
+    return std::nullopt;
+  }
+
+  // Splits a full set into body / head.
+  Params Body(const Params& params) const;
+  Params HeadOf(const Params& params) const;
+};
+
+// y = x W + b over tasks: x [T, N, in]; W [in, out] or [T, in, out]; b [1, out]
+// or [T, 1, out] (biases are rows, so a per-task stack broadcasts over the
+// examples) -> [T, N, out]. One addmm / baddbmm.
+at::Tensor TaskLinear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b);
+
+// Backpropagation through TaskLinear (W shared or per task): from
+// d = dL/dy [T, N, out] and the layer input x, the per-task gradients
+// dW = xᵀd [T, in, out] and db = Σ_n d [T, 1, out], and dL/dx = d Wᵀ
+// [T, N, in] (when `input_grad`).
+struct TaskLinearGrads {
+  at::Tensor weight, bias, input;
+};
+TaskLinearGrads TaskLinearBackward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& d, bool input_grad);
+
+}  // namespace metarl::algorithms::fewshot

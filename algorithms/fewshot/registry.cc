@@ -1,0 +1,40 @@
+#include "algorithms/fewshot/registry.h"
+
+#include "algorithms/fewshot/gradient_learner.h"
+#include "algorithms/fewshot/reptile.h"
+#include "core/error.h"
+
+namespace metarl::algorithms::fewshot {
+
+const std::vector<LearnerEntry>& LearnerRegistry() {
+  static const std::vector<LearnerEntry> entries = {
+      {"maml", "MAML, second order (first-order: true for FOMAML)"},
+      {"meta-sgd", "Meta-SGD: meta-learned per-parameter inner step sizes"},
+      {"anil", "ANIL: inner loop on the head only"},
+      {"reptile", "Reptile: move toward SGD-adapted parameters (batched or serial)"},
+  };
+  return entries;
+}
+
+std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& config,
+                                            std::shared_ptr<const FunctionalNet> net, bool classification,
+                                            const Params& init, int64_t num_iterations) {
+  if (name == "maml" || name == "meta-sgd" || name == "anil") {
+    GradientLearnerOptions o;
+    o.Read(config);
+    o.learn_inner_lr = name == "meta-sgd";
+    o.head_only = name == "anil";
+    return std::make_unique<GradientLearner>(name, std::move(net), classification, o, init);
+  }
+  if (name == "reptile") {
+    ReptileOptions o;
+    o.Read(config);
+    o.num_iterations = num_iterations;
+    return std::make_unique<Reptile>(std::move(net), classification, o, init);
+  }
+  std::string known;
+  for (const auto& e : LearnerRegistry()) known += (known.empty() ? "" : ", ") + e.name;
+  throw std::invalid_argument(Cat("learner = '", name, "': expected one of: ", known));
+}
+
+}  // namespace metarl::algorithms::fewshot

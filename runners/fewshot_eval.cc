@@ -1,0 +1,91 @@
+#include "runners/fewshot_eval.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+
+#include <ATen/ATen.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "runners/checkpoint.h"
+#include "runners/fewshot_setup.h"
+
+namespace metarl::runners {
+
+namespace {
+
+// Mean and 95% confidence half-width of `values`.
+std::pair<double, double> MeanCi95(const at::Tensor& values) {
+  const int64_t n = values.numel();
+  const double mean = values.mean().item<double>();
+  const double std = n > 1 ? values.std().item<double>() : 0.0;
+  return {mean, 1.96 * std / std::sqrt(static_cast<double>(n))};
+}
+
+}  // namespace
+
+std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
+  METARL_REQUIRE(options.episodes >= 2, "--episodes = ", options.episodes, ": expected at least 2");
+  const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir);
+  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/checkpoint.pt");
+  METARL_REQUIRE(IsFewShotConfig(config), "'", options.checkpoint_dir,
+                 "' holds a meta-RL run, not a few-shot one (use `metarl eval`)");
+  FewShotSetup setup(config);
+  auto& learner = setup.learner();
+  RestoreParams(checkpoint, learner.ParameterNames(), learner.parameters_list());
+  const int steps = options.steps >= 0 ? options.steps : setup.options().eval_steps;
+  const bool classification = setup.tasks().classification();
+
+  std::vector<std::vector<at::Tensor>> losses(steps + 1), accuracies(steps + 1);
+  const int64_t per_batch = setup.options().meta_batch_size;
+  for (int64_t done = 0, b = 0; done < options.episodes; ++b) {
+    const int64_t n = std::min<int64_t>(per_batch, options.episodes - done);
+    const envs::fewshot::EpisodeBatch batch =
+        setup.Sample(n, envs::fewshot::Split::kTest, StreamSeed(options.seed, {kFewShotEval, static_cast<std::uint64_t>(b)}));
+    const algorithms::fewshot::AdaptationCurve curve = learner.Evaluate(batch, steps);
+    for (int s = 0; s <= steps; ++s) {
+      losses[s].push_back(curve.query_loss[s]);
+      if (classification) accuracies[s].push_back(curve.query_accuracy[s]);
+    }
+    done += n;
+  }
+
+  std::vector<FewShotEvalRow> rows;
+  std::ostringstream csv;
+  csv.precision(8);
+  csv << "steps,mean_loss,ci95_loss,mean_accuracy,ci95_accuracy,episodes,diverged\n";
+  for (int s = 0; s <= steps; ++s) {
+    FewShotEvalRow row;
+    row.steps = s;
+    row.episodes = options.episodes;
+    const at::Tensor loss = at::cat(losses[s]);
+    row.diverged = static_cast<int>(loss.numel() - at::isfinite(loss).sum().item<int64_t>());
+    if (row.diverged > 0) {
+      const double inf = std::numeric_limits<double>::infinity();
+      row.mean_loss = row.ci95_loss = row.mean_accuracy = row.ci95_accuracy = inf;
+      csv << s << ",inf,inf," << (classification ? "inf,inf" : ",") << "," << row.episodes << "," << row.diverged
+          << "\n";
+      rows.push_back(row);
+      continue;
+    }
+    std::tie(row.mean_loss, row.ci95_loss) = MeanCi95(loss);
+    csv << s << "," << row.mean_loss << "," << row.ci95_loss << ",";
+    if (classification) {
+      std::tie(row.mean_accuracy, row.ci95_accuracy) = MeanCi95(at::cat(accuracies[s]));
+      csv << row.mean_accuracy << "," << row.ci95_accuracy;
+    } else {
+      row.mean_accuracy = row.ci95_accuracy = std::numeric_limits<double>::quiet_NaN();
+      csv << ",";
+    }
+    csv << "," << row.episodes << ",0\n";
+    rows.push_back(row);
+  }
+  WriteTextFile(options.out.empty() ? (std::filesystem::path(options.checkpoint_dir) / "eval.csv").string()
+                                    : options.out,
+                csv.str());
+  return rows;
+}
+
+}  // namespace metarl::runners

@@ -1,0 +1,72 @@
+#include "runners/fewshot_setup.h"
+
+#include <ATen/ATen.h>
+
+#include "algorithms/fewshot/registry.h"
+#include "core/device.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "envs/fewshot/registry.h"
+
+namespace metarl::runners {
+
+void FewShotTrainOptions::Read(ConfigMap& config) {
+  config.Read("task", &task);
+  config.Read("learner", &learner);
+  config.Read("meta-batch-size", &meta_batch_size);
+  config.Read("num-batches", &num_batches);
+  config.Read("checkpoint-every", &checkpoint_every);
+  config.Read("log-every", &log_every);
+  config.Read("eval-steps", &eval_steps);
+  config.Read("seed", &seed);
+  config.Read("device", &device);
+  config.Read("threads", &threads);
+}
+
+void FewShotTrainOptions::Validate() const {
+  METARL_REQUIRE(meta_batch_size >= 1, "meta-batch-size = ", meta_batch_size, ": expected an integer >= 1");
+  METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
+  METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
+  METARL_REQUIRE(log_every >= 1, "log-every = ", log_every, ": expected an integer >= 1");
+  METARL_REQUIRE(eval_steps >= 0, "eval-steps = ", eval_steps, ": expected an integer >= 0");
+  METARL_REQUIRE(threads >= 1, "threads = ", threads, ": expected an integer >= 1");
+}
+
+FewShotSetup::FewShotSetup(ConfigMap& config) {
+  try {
+    options_.Read(config);
+    ConfigMap task_kwargs = config.Child("task-kwargs");
+    tasks_ = envs::fewshot::MakeFewShotTasks(options_.task, task_kwargs);
+    options_.Validate();
+    const std::vector<int64_t> input = tasks_->input_shape();
+    METARL_REQUIRE(!tasks_->classification() && input.size() == 1, "task '", options_.task,
+                   "': only vector-input regression tasks have a network in this build");
+    ConfigMap net_map = config.Child("net");
+    options_.mlp.Read(net_map);
+    options_.mlp.Validate();
+    net_ = std::make_shared<algorithms::fewshot::MlpNet>(input[0], tasks_->num_outputs(), options_.mlp);
+    device_ = ParseDevice(options_.device);
+    Rng init_rng(StreamSeed(options_.seed, {kFewShotInit}));
+    algorithms::fewshot::Params init;
+    for (const auto& p : net_->Init(init_rng)) init.push_back(p.to(device_));
+    learner_ = algorithms::fewshot::MakeLearner(options_.learner, config, net_, tasks_->classification(), init,
+                                                options_.num_batches);
+    config.CheckNoUnknownKeys();
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    if (what.rfind(config.source(), 0) == 0) throw;
+    throw std::invalid_argument(Cat(config.source(), ": ", what));
+  }
+  resolved_ = config.Resolved();
+  SetReproducibleMathThreads(options_.threads);
+}
+
+envs::fewshot::EpisodeBatch FewShotSetup::Sample(int64_t tasks, envs::fewshot::Split split,
+                                                 std::uint64_t seed) const {
+  Rng rng(seed);
+  return tasks_->Sample(tasks, split, rng).To(device_);
+}
+
+bool IsFewShotConfig(const ConfigMap& config) { return config.Has("learner"); }
+
+}  // namespace metarl::runners

@@ -1,0 +1,84 @@
+#include "runners/fewshot_trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <utility>
+
+namespace metarl::runners {
+
+FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const FewShotTrainOptions& o = setup.options();
+  const envs::fewshot::EpisodeBatch batch =
+      setup.Sample(o.meta_batch_size, envs::fewshot::Split::kTrain,
+                   StreamSeed(o.seed, {kFewShotTrain, static_cast<std::uint64_t>(iteration)}));
+  FewShotIterationMetrics m;
+  m.iteration = iteration;
+  m.stats = setup.learner().MetaStep(batch, iteration);
+  m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return m;
+}
+
+namespace {
+
+class FewShotJob final : public TrainingJob {
+ public:
+  explicit FewShotJob(FewShotSetup& setup) : setup_(setup) {}
+  int64_t num_iterations() const override { return setup_.options().num_batches; }
+  int64_t checkpoint_every() const override { return setup_.options().checkpoint_every; }
+  int64_t progress_every() const override { return setup_.options().log_every; }
+  const YAML::Node& resolved_config() const override { return setup_.resolved_config(); }
+  std::string MetricsHeader() const override {
+    return "iteration,support_loss,query_loss,query_accuracy,seconds";  // timing last
+  }
+
+  Iteration RunIteration(int64_t iteration) override {
+    const FewShotIterationMetrics m = RunFewShotIteration(setup_, iteration);
+    run_.push_back(m);
+    std::ostringstream row;
+    row.precision(8);
+    row << m.iteration << "," << m.stats.support_loss << "," << m.stats.query_loss << "," << m.stats.query_accuracy
+        << "," << m.seconds;
+    char text[200];
+    if (setup_.tasks().classification()) {
+      std::snprintf(text, sizeof(text), "loss before %.4f after %.4f | accuracy %.4f | %.2f ms",
+                    m.stats.support_loss, m.stats.query_loss, m.stats.query_accuracy, 1e3 * m.seconds);
+    } else {
+      std::snprintf(text, sizeof(text), "support loss before %.4f | query loss after %.4f | %.2f ms",
+                    m.stats.support_loss, m.stats.query_loss, 1e3 * m.seconds);
+    }
+    return {row.str(), text};
+  }
+
+  Checkpoint State() const override {
+    Checkpoint c;
+    c.names = setup_.learner().ParameterNames();
+    c.params = setup_.learner().parameters_list();
+    c.optimizer_state = setup_.learner().OptimizerState();
+    return c;
+  }
+  void Restore(const Checkpoint& checkpoint) override {
+    RestoreParams(checkpoint, setup_.learner().ParameterNames(), setup_.learner().parameters_list());
+    setup_.learner().RestoreOptimizer(checkpoint.optimizer_state);
+  }
+
+  std::vector<FewShotIterationMetrics>& run() { return run_; }
+
+ private:
+  FewShotSetup& setup_;
+  std::vector<FewShotIterationMetrics> run_;
+};
+
+}  // namespace
+
+std::vector<FewShotIterationMetrics> RunFewShotTrainCommand(const TrainCommandOptions& command) {
+  ConfigMap config = ConfigMap::FromFile(TrainConfigFile(command), command.overrides);
+  FewShotSetup setup(config);  // every key validated before any work
+  FewShotJob job(setup);
+  RunTrainingLoop(job, command);
+  return std::move(job.run());
+}
+
+}  // namespace metarl::runners

@@ -1,0 +1,29 @@
+#pragma once
+// `metarl fewshot train`: each iteration draws meta-batch-size training
+// episodes (stream StreamSeed(seed, {kFewShotTrain, i})) and takes one
+// meta-update of the configured learner. Output directory as for every
+// train job (runners/train_loop.h): config.yaml, metrics.csv
+// (iteration,support_loss,query_loss,query_accuracy,seconds), checkpoint.pt
+// (meta-parameters by name and the outer optimiser's state).
+
+#include <cstdint>
+#include <vector>
+
+#include "algorithms/fewshot/learner.h"
+#include "runners/fewshot_setup.h"
+#include "runners/train_loop.h"
+
+namespace metarl::runners {
+
+struct FewShotIterationMetrics {
+  int64_t iteration = 0;
+  algorithms::fewshot::MetaStepStats stats;
+  double seconds = 0.0;  // sampling the episodes and the meta-update
+};
+
+FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration);
+
+// The whole command. Returns the metrics of the iterations it ran.
+std::vector<FewShotIterationMetrics> RunFewShotTrainCommand(const TrainCommandOptions& options);
+
+}  // namespace metarl::runners

@@ -1,0 +1,316 @@
+// Gradient-based few-shot learners: second-order meta-gradients against
+// central finite differences, FOMAML against an independently computed
+// first-order gradient, batched adaptation against a per-task loop, ANIL's
+// frozen body, Meta-SGD's step sizes, and Reptile's update.
+
+#include <cmath>
+#include <memory>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/autograd.h>
+
+#include "algorithms/fewshot/adaptation.h"
+#include "algorithms/fewshot/gradient_learner.h"
+#include "algorithms/fewshot/mlp_net.h"
+#include "algorithms/fewshot/reptile.h"
+#include "algorithms/fewshot/task_loss.h"
+#include "envs/fewshot/sinusoid.h"
+
+namespace metarl::algorithms::fewshot {
+namespace {
+
+using envs::fewshot::EpisodeBatch;
+
+// A small regression problem in double precision: `tasks` sinusoid
+// episodes and a 1-8-8-1 net.
+struct Problem {
+  std::shared_ptr<MlpNet> net;
+  Params init;
+  EpisodeBatch batch;
+};
+
+Problem MakeProblem(int64_t tasks, uint64_t seed = 3) {
+  Problem p;
+  MlpNetOptions o;
+  o.hidden_sizes = {8, 8};
+  p.net = std::make_shared<MlpNet>(1, 1, o);
+  Rng rng(seed);
+  for (const auto& t : p.net->Init(rng)) p.init.push_back(t.to(at::kDouble));
+  envs::fewshot::SinusoidOptions so;
+  so.shots = 5;
+  so.query = 6;
+  const EpisodeBatch b = envs::fewshot::SinusoidTasks(so).Sample(tasks, envs::fewshot::Split::kTrain, rng);
+  p.batch = {b.support_x.to(at::kDouble), b.support_y.to(at::kDouble), b.query_x.to(at::kDouble),
+             b.query_y.to(at::kDouble)};
+  return p;
+}
+
+GradientLearner MakeLearner(const Problem& p, const std::string& name, int steps, bool first_order) {
+  GradientLearnerOptions o;
+  o.inner_steps = steps;
+  o.inner_lr = {0.05, 0.03};
+  o.first_order = first_order;
+  o.learn_inner_lr = name == "meta-sgd";
+  o.head_only = name == "anil";
+  return GradientLearner(name, p.net, false, o, p.init);
+}
+
+// Central differences of the meta-objective w.r.t. every meta-parameter.
+at::Tensor FiniteDifferences(const GradientLearner& learner, const EpisodeBatch& batch, double h = 1e-6) {
+  const at::Tensor base = learner.flat().detach().clone();
+  at::Tensor fd = at::zeros_like(base);
+  for (int64_t i = 0; i < base.numel(); ++i) {
+    double f[2];
+    for (int side = 0; side < 2; ++side) {
+      at::Tensor x = base.clone();
+      x[i] += side == 0 ? h : -h;
+      f[side] = learner.MetaObjective(batch, x.requires_grad_(true)).item<double>();
+    }
+    fd[i] = (f[0] - f[1]) / (2 * h);
+  }
+  return fd;
+}
+
+double RelativeError(const at::Tensor& a, const at::Tensor& b) {
+  return (a - b).norm().item<double>() / std::max(1e-12, b.norm().item<double>());
+}
+
+class SecondOrder : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SecondOrder, MetaGradientMatchesFiniteDifferences) {
+  const Problem p = MakeProblem(3);
+  for (int steps : {1, 2}) {
+    const GradientLearner learner = MakeLearner(p, GetParam(), steps, /*first_order=*/false);
+    const at::Tensor g = learner.MetaGradient(p.batch);
+    const at::Tensor fd = FiniteDifferences(learner, p.batch);
+    EXPECT_LT(RelativeError(g, fd), 1e-4) << GetParam() << ", " << steps << " inner steps";
+    EXPECT_GT(fd.abs().max().item<double>(), 1e-3);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Learners, SecondOrder, ::testing::Values("maml", "meta-sgd", "anil"));
+
+TEST(SecondOrder, DiffersFromFirstOrder) {
+  const Problem p = MakeProblem(3);
+  const at::Tensor second = MakeLearner(p, "maml", 2, false).MetaGradient(p.batch);
+  const at::Tensor first = MakeLearner(p, "maml", 2, true).MetaGradient(p.batch);
+  EXPECT_GT(RelativeError(first, second), 1e-3);  // the Hessian terms matter here
+}
+
+// Per-task reference, written without the batched code: unbatched
+// parameters, one task at a time, plain autograd.
+struct Reference {
+  std::vector<Params> adapted;  // per task
+  at::Tensor meta_gradient;     // w.r.t. θ
+};
+
+Reference PerTaskLoop(const Problem& p, int steps, const std::vector<double>& lrs, bool first_order) {
+  Params theta;
+  for (const auto& t : p.init) theta.push_back(t.detach().clone().requires_grad_(true));
+  Reference ref;
+  at::Tensor objective = at::zeros({}, at::kDouble);
+  const int64_t tasks = p.batch.num_tasks();
+  for (int64_t t = 0; t < tasks; ++t) {
+    const at::Tensor xs = p.batch.support_x.narrow(0, t, 1), ys = p.batch.support_y.narrow(0, t, 1);
+    const at::Tensor xq = p.batch.query_x.narrow(0, t, 1), yq = p.batch.query_y.narrow(0, t, 1);
+    Params phi = theta;
+    for (int s = 0; s < steps; ++s) {
+      const at::Tensor loss = (p.net->Forward(phi, xs) - ys).square().mean();
+      const auto grads = torch::autograd::grad({loss}, phi, {}, true, !first_order);
+      const double lr = lrs[std::min<std::size_t>(s, lrs.size() - 1)];
+      for (std::size_t i = 0; i < phi.size(); ++i) {
+        phi[i] = phi[i] - lr * (first_order ? grads[i].detach() : grads[i]);
+      }
+    }
+    ref.adapted.push_back(phi);
+    objective = objective + (p.net->Forward(phi, xq) - yq).square().mean();
+  }
+  objective = objective / static_cast<double>(tasks);
+  std::vector<at::Tensor> g = torch::autograd::grad({objective}, theta);
+  for (auto& x : g) x = x.reshape(-1);
+  ref.meta_gradient = at::cat(g);
+  return ref;
+}
+
+TEST(BatchedAdaptation, EqualsAPerTaskLoop) {
+  const Problem p = MakeProblem(4);
+  for (bool first_order : {false, true}) {
+    const Reference ref = PerTaskLoop(p, 2, {0.05, 0.03}, first_order);
+    const GradientLearner learner = MakeLearner(p, "maml", 2, first_order);
+    EXPECT_LT(RelativeError(learner.MetaGradient(p.batch), ref.meta_gradient), 1e-10)
+        << (first_order ? "first order" : "second order");
+
+    BatchedAdaptation adaptation(*p.net, learner.parameters_list(), p.batch, false, false);
+    adaptation.Step(0.05, nullptr, !first_order);
+    adaptation.Step(0.03, nullptr, !first_order);
+    for (int64_t t = 0; t < 4; ++t) {
+      for (std::size_t i = 0; i < p.init.size(); ++i) {
+        EXPECT_TRUE(at::allclose(adaptation.adapted()[i][t], ref.adapted[t][i], 1e-12, 1e-12)) << "task " << t;
+      }
+    }
+  }
+}
+
+// The MLP's explicit backpropagation (used by the inner loop) equals
+// autograd's gradient, for both losses, and stays differentiable.
+TEST(AnalyticGradient, MlpEqualsAutograd) {
+  const Problem p = MakeProblem(4);
+  MlpNetOptions o;
+  o.hidden_sizes = {8, 8};
+  for (bool classification : {false, true}) {
+    const MlpNet net(1, classification ? 3 : 1, o);
+    Rng rng(9);
+    Params stacked;
+    for (const auto& t : net.Init(rng)) {
+      stacked.push_back((t.to(at::kDouble).unsqueeze(0).repeat_interleave(4, 0) +
+                         0.1 * at::randn({4}, at::kDouble).view({4, 1}).expand({4, t.numel()}).reshape(
+                                   [&] { std::vector<int64_t> s{4}; for (auto d : t.sizes()) s.push_back(d); return s; }()))
+                            .requires_grad_(true));
+    }
+    const at::Tensor y = classification ? (p.batch.support_y.squeeze(2) > 0).to(at::kLong) * 2 : p.batch.support_y;
+    const auto analytic = net.AnalyticLossGradient(stacked, p.batch.support_x, y, classification);
+    ASSERT_TRUE(analytic.has_value());
+    const at::Tensor losses = TaskLosses(net.Forward(stacked, p.batch.support_x), y, classification);
+    EXPECT_TRUE(at::allclose(analytic->losses, losses, 1e-14, 1e-14));
+    const auto reference = torch::autograd::grad({losses.sum()}, stacked);
+    for (std::size_t i = 0; i < stacked.size(); ++i) {
+      EXPECT_TRUE(at::allclose(analytic->grads[i], reference[i], 1e-12, 1e-12))
+          << (classification ? "classification" : "regression") << " parameter " << i;
+      EXPECT_TRUE(analytic->grads[i].requires_grad());
+    }
+  }
+  // Shared parameters (the first inner step) give every task's own gradient.
+  const auto shared = p.net->AnalyticLossGradient(p.init, p.batch.support_x, p.batch.support_y, false);
+  ASSERT_TRUE(shared.has_value());
+  Params stacked;
+  for (const auto& t : p.init) stacked.push_back(t.unsqueeze(0).repeat_interleave(4, 0).requires_grad_(true));
+  const at::Tensor losses = TaskLosses(p.net->Forward(stacked, p.batch.support_x), p.batch.support_y, false);
+  const auto reference = torch::autograd::grad({losses.sum()}, stacked);
+  for (std::size_t i = 0; i < stacked.size(); ++i) {
+    EXPECT_TRUE(at::allclose(shared->grads[i], reference[i], 1e-12, 1e-12)) << "shared parameter " << i;
+  }
+}
+
+// FOMAML's gradient is the mean query gradient at the adapted parameters,
+// the inner steps' Jacobian taken as the identity.
+TEST(FirstOrder, IsTheQueryGradientAtTheAdaptedParameters) {
+  const Problem p = MakeProblem(3);
+  const Reference ref = PerTaskLoop(p, 2, {0.05, 0.03}, /*first_order=*/true);
+  std::vector<at::Tensor> sum;
+  for (int64_t t = 0; t < 3; ++t) {
+    Params phi;
+    for (const auto& x : ref.adapted[t]) phi.push_back(x.detach().clone().requires_grad_(true));
+    const at::Tensor loss =
+        (p.net->Forward(phi, p.batch.query_x.narrow(0, t, 1)) - p.batch.query_y.narrow(0, t, 1)).square().mean();
+    const auto g = torch::autograd::grad({loss}, phi);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      if (sum.size() <= i) sum.push_back(g[i].reshape(-1) / 3.0);
+      else sum[i] = sum[i] + g[i].reshape(-1) / 3.0;
+    }
+  }
+  const GradientLearner learner = MakeLearner(p, "maml", 2, true);
+  EXPECT_LT(RelativeError(learner.MetaGradient(p.batch), at::cat(sum)), 1e-12);
+}
+
+TEST(Anil, InnerLoopLeavesTheBodyUntouched) {
+  const Problem p = MakeProblem(3);
+  const GradientLearner learner = MakeLearner(p, "anil", 1, false);
+  const Params theta = learner.parameters_list();
+  BatchedAdaptation adaptation(*p.net, theta, p.batch, false, /*head_only=*/true);
+  adaptation.Step(0.1, nullptr, false);
+  adaptation.Step(0.1, nullptr, false);
+  const Params full = adaptation.Full();
+  ASSERT_EQ(full.size(), theta.size());
+  const int64_t body = p.net->num_body_params();
+  for (int64_t i = 0; i < body; ++i) EXPECT_TRUE(at::equal(full[i], theta[i])) << "body parameter " << i;
+  for (std::size_t i = body; i < full.size(); ++i) {
+    ASSERT_EQ(full[i].dim(), theta[i].dim() + 1);  // per task
+    EXPECT_FALSE(at::allclose(full[i][0], theta[i])) << "head parameter " << i << " did not adapt";
+  }
+  // Only the head's step sizes exist for Meta-SGD on ANIL: none here.
+  EXPECT_EQ(learner.ParameterNames().size(), theta.size());
+}
+
+TEST(MetaSgd, StepSizesAreMetaParametersAndReceiveGradients) {
+  const Problem p = MakeProblem(3);
+  GradientLearner learner = MakeLearner(p, "meta-sgd", 1, false);
+  const auto names = learner.ParameterNames();
+  ASSERT_EQ(names.size(), 2 * p.init.size());
+  EXPECT_EQ(names.back(), "inner-lr/head.bias");
+  const int64_t theta_numel = learner.flat().numel() / 2;
+  const at::Tensor g = learner.MetaGradient(p.batch);
+  EXPECT_GT(g.narrow(0, theta_numel, theta_numel).abs().sum().item<double>(), 1e-4);
+  const at::Tensor alpha_before = learner.flat().narrow(0, theta_numel, theta_numel).detach().clone();
+  EXPECT_TRUE(at::allclose(alpha_before, at::full_like(alpha_before, 0.05)));
+  learner.MetaStep(p.batch, 0);
+  EXPECT_FALSE(at::equal(learner.flat().narrow(0, theta_numel, theta_numel), alpha_before));
+}
+
+// One batched Reptile step moves θ by ε toward the mean of the SGD-adapted
+// parameters; the serial variant does so task after task.
+TEST(Reptile, UpdateIsTowardTheAdaptedParameters) {
+  const Problem p = MakeProblem(3);
+  for (bool serial : {false, true}) {
+    ReptileOptions o;
+    o.inner_steps = 3;
+    o.inner_lr = 0.02;
+    o.outer_lr = 0.5;
+    o.anneal_outer_lr = false;
+    o.serial = serial;
+    Reptile reptile(p.net, false, o, p.init);
+    reptile.MetaStep(p.batch, 0);
+
+    // Independent expectation: plain per-task SGD from the current θ.
+    std::vector<at::Tensor> theta;
+    for (const auto& t : p.init) theta.push_back(t.clone());
+    std::vector<at::Tensor> mean(theta.size());
+    for (int64_t t = 0; t < 3; ++t) {
+      const at::Tensor xs = p.batch.support_x.narrow(0, t, 1), ys = p.batch.support_y.narrow(0, t, 1);
+      Params phi;
+      for (const auto& x : theta) phi.push_back(x.clone().requires_grad_(true));
+      for (int s = 0; s < 3; ++s) {
+        const at::Tensor loss = (p.net->Forward(phi, xs) - ys).square().mean();
+        const auto g = torch::autograd::grad({loss}, phi);
+        for (std::size_t i = 0; i < phi.size(); ++i) phi[i] = (phi[i] - 0.02 * g[i]).detach().requires_grad_(true);
+      }
+      for (std::size_t i = 0; i < phi.size(); ++i) {
+        if (serial) {
+          theta[i] = theta[i] + 0.5 * (phi[i].detach() - theta[i]);
+        } else {
+          mean[i] = t == 0 ? phi[i].detach() / 3.0 : mean[i] + phi[i].detach() / 3.0;
+        }
+      }
+    }
+    if (!serial) {
+      for (std::size_t i = 0; i < theta.size(); ++i) theta[i] = theta[i] + 0.5 * (mean[i] - theta[i]);
+    }
+    const Params got = reptile.parameters_list();
+    for (std::size_t i = 0; i < theta.size(); ++i) {
+      EXPECT_TRUE(at::allclose(got[i], theta[i], 1e-12, 1e-12)) << (serial ? "serial" : "batched") << " param " << i;
+    }
+  }
+}
+
+TEST(Reptile, OuterStepSizeAnnealsLinearlyToZero) {
+  ReptileOptions o;
+  o.outer_lr = 0.8;
+  o.num_iterations = 100;
+  EXPECT_DOUBLE_EQ(o.OuterStepSize(0), 0.8);
+  EXPECT_DOUBLE_EQ(o.OuterStepSize(50), 0.4);
+  EXPECT_DOUBLE_EQ(o.OuterStepSize(100), 0.0);
+  o.anneal_outer_lr = false;
+  EXPECT_DOUBLE_EQ(o.OuterStepSize(50), 0.8);
+}
+
+TEST(TaskLoss, ClassificationIsMeanCrossEntropyPerTask) {
+  const at::Tensor logits = at::tensor({0.0, 1.0, 2.0, 1.0, 0.0, 0.0}, at::kDouble).view({1, 2, 3});
+  const at::Tensor y = at::tensor({2, 0}, at::kLong).view({1, 2});
+  const double l0 = std::log(1 + std::exp(1.0) + std::exp(2.0)) - 2.0;
+  const double l1 = std::log(std::exp(1.0) + 2.0) - 1.0;
+  EXPECT_NEAR(TaskLosses(logits, y, true).item<double>(), 0.5 * (l0 + l1), 1e-12);
+  EXPECT_DOUBLE_EQ(TaskAccuracy(logits, y).item<double>(), 1.0);
+}
+
+}  // namespace
+}  // namespace metarl::algorithms::fewshot

@@ -1,0 +1,102 @@
+// `metarl fewshot train|eval` in process: a seeded learning check on the
+// sinusoid, resume = uninterrupted run, determinism across thread counts, and
+// bad configs named before any work.
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/config.h"
+#include "runners/fewshot_eval.h"
+#include "runners/fewshot_setup.h"
+#include "runners/fewshot_trainer.h"
+#include "tests/runners/train_fixtures.h"
+#include "tests/test_util.h"
+
+namespace metarl::runners {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FreshDir;
+using testing::Train;
+using testing::WithoutTimings;
+
+const fs::path kSinusoid = fs::path(METARL_SOURCE_DIR) / "configs/fewshot/sinusoid-maml.yaml";
+
+std::vector<std::string> Lines(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// After 1500 meta-iterations of MAML (≈ 5 s) one inner step from the learned
+// initialisation cuts the query MSE on held-out sinusoids to a fraction of
+// its value before the step. Measured for seeds 1–3 (200 episodes): 0.76–1.00
+// after the step, 3.09–3.10 before; thresholds 1.6 and 0.6×.
+TEST(FewShotTrainer, MamlLearnsToAdaptToSinusoids) {
+  const fs::path dir = FreshDir("fewshot_learn");
+  RunFewShotTrainCommand(Train(kSinusoid, dir, {"num-batches=1500", "checkpoint-every=1500"}));
+  FewShotEvalOptions e;
+  e.checkpoint_dir = dir.string();
+  e.episodes = 200;
+  e.steps = 1;
+  const auto rows = RunFewShotEval(e);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_LT(rows[1].mean_loss, 1.6);
+  EXPECT_LT(rows[1].mean_loss, 0.6 * rows[0].mean_loss);
+  EXPECT_GT(rows[1].ci95_loss, 0.0);
+  EXPECT_EQ(Lines(dir / "eval.csv").size(), 3u);
+}
+
+TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
+  for (const std::string learner : {"maml", "meta-sgd", "reptile"}) {
+    const fs::path config = fs::path(METARL_SOURCE_DIR) / ("configs/fewshot/sinusoid-" + learner + ".yaml");
+    std::vector<std::string> set = {"num-batches=12", "checkpoint-every=5"};
+    // The shortened first part would otherwise anneal Reptile's step over 7 iterations.
+    if (learner == "reptile") set.push_back("anneal-outer-lr=false");
+    const fs::path whole = FreshDir("fewshot_whole_" + learner), parts = FreshDir("fewshot_parts_" + learner);
+    RunFewShotTrainCommand(Train(config, whole, set));
+    auto first = set;
+    first[0] = "num-batches=7";  // checkpoints at 5 and 7
+    RunFewShotTrainCommand(Train(config, parts, first));
+    RunFewShotTrainCommand(Train(config, parts, set, /*resume=*/true));
+    const auto a = Lines(whole / "metrics.csv"), b = Lines(parts / "metrics.csv");
+    ASSERT_EQ(a.size(), 13u) << learner;
+    ASSERT_EQ(b.size(), 13u) << learner;
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1)) << learner;
+  }
+}
+
+TEST(FewShotTrainer, BitIdenticalForAnyThreadCount) {
+  std::vector<std::string> rows[2];
+  for (int threads : {1, 2}) {
+    const fs::path dir = FreshDir("fewshot_threads" + std::to_string(threads));
+    RunFewShotTrainCommand(Train(kSinusoid, dir, {"num-batches=5", "threads=" + std::to_string(threads)}));
+    for (const auto& line : Lines(dir / "metrics.csv")) rows[threads - 1].push_back(WithoutTimings(line, 1));
+  }
+  EXPECT_EQ(rows[0], rows[1]);
+}
+
+TEST(FewShotTrainer, BadConfigsAreNamedBeforeAnyWork) {
+  const fs::path dir = FreshDir("fewshot_bad");
+  auto message = [&](const std::vector<std::string>& set) {
+    return testing::InvalidArgumentMessage([&] { RunFewShotTrainCommand(Train(kSinusoid, dir, set)); });
+  };
+  EXPECT_NE(message({"learner=mamal"}).find("learner = 'mamal'"), std::string::npos);
+  EXPECT_NE(message({"outer-lr=0.5"}).find("outer-lr"), std::string::npos);  // a Reptile key on MAML
+  EXPECT_NE(message({"inner-steps=0"}).find("inner-steps"), std::string::npos);
+  EXPECT_NE(message({"inner-lr=[]"}).find("inner-lr"), std::string::npos);
+  EXPECT_NE(message({"task=omniglut"}).find("omniglut"), std::string::npos);
+  EXPECT_NE(message({"task-kwargs.shots=-1"}).find("shots"), std::string::npos);
+  EXPECT_NE(message({"meta-batch-size=0"}).find("meta-batch-size"), std::string::npos);
+  EXPECT_NE(message({"net.hidden-sizes=[40, 0]"}).find("hidden-sizes"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "metrics.csv"));
+}
+
+}  // namespace
+}  // namespace metarl::runners
