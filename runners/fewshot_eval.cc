@@ -33,6 +33,7 @@ std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
   METARL_REQUIRE(IsFewShotConfig(config), "'", options.checkpoint_dir,
                  "' holds a meta-RL run, not a few-shot one (use `metarl eval`)");
   FewShotSetup setup(config);
+  SaveOrCheckSplit(setup.tasks(), options.checkpoint_dir, /*check_existing=*/true);
   auto& learner = setup.learner();
   RestoreParams(checkpoint, learner.ParameterNames(), learner.parameters_list());
   const int steps = options.steps >= 0 ? options.steps : setup.options().eval_steps;

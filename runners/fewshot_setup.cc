@@ -1,5 +1,9 @@
 #include "runners/fewshot_setup.h"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include <ATen/ATen.h>
 
 #include "algorithms/fewshot/registry.h"
@@ -39,12 +43,15 @@ FewShotSetup::FewShotSetup(ConfigMap& config) {
     tasks_ = envs::fewshot::MakeFewShotTasks(options_.task, task_kwargs);
     options_.Validate();
     const std::vector<int64_t> input = tasks_->input_shape();
-    METARL_REQUIRE(!tasks_->classification() && input.size() == 1, "task '", options_.task,
-                   "': only vector-input regression tasks have a network in this build");
     ConfigMap net_map = config.Child("net");
-    options_.mlp.Read(net_map);
-    options_.mlp.Validate();
-    net_ = std::make_shared<algorithms::fewshot::MlpNet>(input[0], tasks_->num_outputs(), options_.mlp);
+    if (input.size() == 1) {
+      options_.mlp.Read(net_map);
+      options_.mlp.Validate();
+      net_ = std::make_shared<algorithms::fewshot::MlpNet>(input[0], tasks_->num_outputs(), options_.mlp);
+    } else {
+      options_.conv.Read(net_map);
+      net_ = std::make_shared<algorithms::fewshot::ConvNet>(input, tasks_->num_outputs(), options_.conv);
+    }
     device_ = ParseDevice(options_.device);
     Rng init_rng(StreamSeed(options_.seed, {kFewShotInit}));
     algorithms::fewshot::Params init;
@@ -65,6 +72,23 @@ envs::fewshot::EpisodeBatch FewShotSetup::Sample(int64_t tasks, envs::fewshot::S
                                                  std::uint64_t seed) const {
   Rng rng(seed);
   return tasks_->Sample(tasks, split, rng).To(device_);
+}
+
+void SaveOrCheckSplit(const envs::fewshot::FewShotTasks& tasks, const std::string& dir, bool check_existing) {
+  const std::string listing = tasks.SplitListing();
+  if (listing.empty()) return;
+  const std::filesystem::path file = std::filesystem::path(dir) / "split.csv";
+  if (check_existing && std::filesystem::exists(file)) {
+    std::ifstream in(file);
+    const std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    METARL_REQUIRE(saved == listing, "'", file.string(), "' lists another class split than the dataset gives now (",
+                   tasks.name(), "): the dataset folder changed since the run was trained");
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  METARL_REQUIRE(!ec, "cannot create output directory '", dir, "': ", ec.message());
+  WriteTextFile(file.string(), listing);
 }
 
 bool IsFewShotConfig(const ConfigMap& config) { return config.Has("learner"); }

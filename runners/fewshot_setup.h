@@ -5,7 +5,8 @@
 //
 // Config keys: task (registry: metarl fewshot tasks) with task-kwargs,
 // learner (maml | meta-sgd | anil | reptile) with that learner's keys at the
-// top level, net {hidden-sizes}, meta-batch-size, num-batches,
+// top level, net {hidden-sizes} (vector inputs) or {filters, blocks}
+// (images), meta-batch-size, num-batches,
 // checkpoint-every, log-every, eval-steps, seed, device, threads.
 //
 // Random streams: StreamSeed(seed, {kFewShotInit}) initialises the network;
@@ -20,6 +21,7 @@
 #include <c10/core/Device.h>
 #include <yaml-cpp/yaml.h>
 
+#include "algorithms/fewshot/conv_net.h"
 #include "algorithms/fewshot/functional_net.h"
 #include "algorithms/fewshot/learner.h"
 #include "algorithms/fewshot/mlp_net.h"
@@ -33,7 +35,8 @@ enum FewShotStream : std::uint64_t { kFewShotInit = 101, kFewShotTrain = 102, kF
 struct FewShotTrainOptions {
   std::string task = "sinusoid";   // few-shot task distribution; its options under task-kwargs
   std::string learner = "maml";    // maml | meta-sgd | anil | reptile (their keys: algorithms/fewshot/*.h)
-  algorithms::fewshot::MlpNetOptions mlp;  // key `net` (regression): hidden-sizes [40, 40]
+  algorithms::fewshot::MlpNetOptions mlp;    // key `net` for vector inputs: hidden-sizes [40, 40]
+  algorithms::fewshot::ConvNetOptions conv;  // key `net` for images: filters 64, blocks 4
   int meta_batch_size = 25;        // tasks (episodes) per meta-update
   int num_batches = 20000;         // meta-iterations
   int checkpoint_every = 1000;     // iterations between checkpoints (and one at the end)
@@ -70,6 +73,11 @@ class FewShotSetup {
   c10::Device device_{c10::kCPU};
   YAML::Node resolved_;
 };
+
+// Writes the task distribution's split listing to DIR/split.csv, or, when
+// `check_existing` and the file exists, checks that it is the same
+// (std::invalid_argument naming the file otherwise: the dataset changed).
+void SaveOrCheckSplit(const envs::fewshot::FewShotTasks& tasks, const std::string& dir, bool check_existing);
 
 // True when a config is a few-shot one (it names a `learner`), so the RL
 // commands can point the user to `metarl fewshot`.

@@ -76,6 +76,7 @@ class FewShotJob final : public TrainingJob {
 std::vector<FewShotIterationMetrics> RunFewShotTrainCommand(const TrainCommandOptions& command) {
   ConfigMap config = ConfigMap::FromFile(TrainConfigFile(command), command.overrides);
   FewShotSetup setup(config);  // every key validated before any work
+  SaveOrCheckSplit(setup.tasks(), command.output_dir, /*check_existing=*/command.resume);
   FewShotJob job(setup);
   RunTrainingLoop(job, command);
   return std::move(job.run());

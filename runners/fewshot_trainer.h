@@ -4,7 +4,8 @@
 // meta-update of the configured learner. Output directory as for every
 // train job (runners/train_loop.h): config.yaml, metrics.csv
 // (iteration,support_loss,query_loss,query_accuracy,seconds), checkpoint.pt
-// (meta-parameters by name and the outer optimiser's state).
+// (meta-parameters by name and the outer optimiser's state), and split.csv
+// for datasets split by class (checked again on --resume and by eval).
 
 #include <cstdint>
 #include <vector>

@@ -14,6 +14,7 @@ PACKAGES=(
   libboost-program-options-dev
   libyaml-cpp-dev
   libgtest-dev
+  libpng-dev              # PNG decoding of the few-shot image datasets (Omniglot)
 )
 
 missing=()

@@ -51,6 +51,10 @@ class FewShotTasks {
   virtual int64_t num_outputs() const = 0;
   // Draws `tasks` episodes of `split` from `rng` (CPU tensors).
   virtual EpisodeBatch Sample(int64_t tasks, Split split, Rng& rng) const = 0;
+  // For datasets split by class: "split,class" CSV lines saved with a run
+  // (DIR/split.csv) so that a resumed run or an evaluation can check it uses
+  // the same split. Empty for distributions without a class split.
+  virtual std::string SplitListing() const { return ""; }
 };
 
 }  // namespace metarl::envs::fewshot

@@ -11,6 +11,7 @@
 #include <torch/autograd.h>
 
 #include "algorithms/fewshot/adaptation.h"
+#include "algorithms/fewshot/conv_net.h"
 #include "algorithms/fewshot/gradient_learner.h"
 #include "algorithms/fewshot/mlp_net.h"
 #include "algorithms/fewshot/reptile.h"
@@ -25,9 +26,10 @@ using envs::fewshot::EpisodeBatch;
 // A small regression problem in double precision: `tasks` sinusoid
 // episodes and a 1-8-8-1 net.
 struct Problem {
-  std::shared_ptr<MlpNet> net;
+  std::shared_ptr<FunctionalNet> net;
   Params init;
   EpisodeBatch batch;
+  bool classification = false;
 };
 
 Problem MakeProblem(int64_t tasks, uint64_t seed = 3) {
@@ -46,6 +48,30 @@ Problem MakeProblem(int64_t tasks, uint64_t seed = 3) {
   return p;
 }
 
+// A small classification problem in double precision: `tasks` 3-way
+// 2-shot episodes of random 8×8 images (a class = a prototype plus noise),
+// and a 2-block conv net with 4 filters.
+Problem MakeConvProblem(int64_t tasks, uint64_t seed = 5) {
+  Problem p;
+  p.classification = true;
+  ConvNetOptions o;
+  o.filters = 4;
+  o.blocks = 2;
+  p.net = std::make_shared<ConvNet>(std::vector<int64_t>{1, 8, 8}, 3, o);
+  Rng rng(seed);
+  for (const auto& t : p.net->Init(rng)) p.init.push_back(t.to(at::kDouble));
+  at::manual_seed(static_cast<uint64_t>(seed));
+  const at::Tensor prototypes = at::rand({tasks, 3, 1, 1, 8, 8}, at::kDouble);
+  auto draw = [&](int64_t per_class) {
+    at::Tensor x = (prototypes + 0.3 * at::randn({tasks, 3, per_class, 1, 8, 8}, at::kDouble)).reshape({tasks, 3 * per_class, 1, 8, 8});
+    at::Tensor y = at::arange(3, at::kLong).repeat_interleave(per_class).unsqueeze(0).expand({tasks, 3 * per_class}).contiguous();
+    return std::make_pair(x, y);
+  };
+  std::tie(p.batch.support_x, p.batch.support_y) = draw(2);
+  std::tie(p.batch.query_x, p.batch.query_y) = draw(2);
+  return p;
+}
+
 GradientLearner MakeLearner(const Problem& p, const std::string& name, int steps, bool first_order) {
   GradientLearnerOptions o;
   o.inner_steps = steps;
@@ -53,7 +79,7 @@ GradientLearner MakeLearner(const Problem& p, const std::string& name, int steps
   o.first_order = first_order;
   o.learn_inner_lr = name == "meta-sgd";
   o.head_only = name == "anil";
-  return GradientLearner(name, p.net, false, o, p.init);
+  return GradientLearner(name, p.net, p.classification, o, p.init);
 }
 
 // Central differences of the meta-objective w.r.t. every meta-parameter.
@@ -79,13 +105,15 @@ double RelativeError(const at::Tensor& a, const at::Tensor& b) {
 class SecondOrder : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SecondOrder, MetaGradientMatchesFiniteDifferences) {
-  const Problem p = MakeProblem(3);
-  for (int steps : {1, 2}) {
-    const GradientLearner learner = MakeLearner(p, GetParam(), steps, /*first_order=*/false);
-    const at::Tensor g = learner.MetaGradient(p.batch);
-    const at::Tensor fd = FiniteDifferences(learner, p.batch);
-    EXPECT_LT(RelativeError(g, fd), 1e-4) << GetParam() << ", " << steps << " inner steps";
-    EXPECT_GT(fd.abs().max().item<double>(), 1e-3);
+  for (const Problem& p : {MakeProblem(3), MakeConvProblem(2)}) {
+    for (int steps : {1, 2}) {
+      const GradientLearner learner = MakeLearner(p, GetParam(), steps, /*first_order=*/false);
+      const at::Tensor g = learner.MetaGradient(p.batch);
+      const at::Tensor fd = FiniteDifferences(learner, p.batch);
+      EXPECT_LT(RelativeError(g, fd), 1e-4) << GetParam() << ", " << steps << " inner steps, "
+                                            << (p.classification ? "conv net" : "MLP");
+      EXPECT_GT(fd.abs().max().item<double>(), 1e-3);
+    }
   }
 }
 
@@ -116,7 +144,7 @@ Reference PerTaskLoop(const Problem& p, int steps, const std::vector<double>& lr
     const at::Tensor xq = p.batch.query_x.narrow(0, t, 1), yq = p.batch.query_y.narrow(0, t, 1);
     Params phi = theta;
     for (int s = 0; s < steps; ++s) {
-      const at::Tensor loss = (p.net->Forward(phi, xs) - ys).square().mean();
+      const at::Tensor loss = TaskLosses(p.net->Forward(phi, xs), ys, p.classification).sum();
       const auto grads = torch::autograd::grad({loss}, phi, {}, true, !first_order);
       const double lr = lrs[std::min<std::size_t>(s, lrs.size() - 1)];
       for (std::size_t i = 0; i < phi.size(); ++i) {
@@ -124,7 +152,7 @@ Reference PerTaskLoop(const Problem& p, int steps, const std::vector<double>& lr
       }
     }
     ref.adapted.push_back(phi);
-    objective = objective + (p.net->Forward(phi, xq) - yq).square().mean();
+    objective = objective + TaskLosses(p.net->Forward(phi, xq), yq, p.classification).sum();
   }
   objective = objective / static_cast<double>(tasks);
   std::vector<at::Tensor> g = torch::autograd::grad({objective}, theta);
@@ -134,14 +162,14 @@ Reference PerTaskLoop(const Problem& p, int steps, const std::vector<double>& lr
 }
 
 TEST(BatchedAdaptation, EqualsAPerTaskLoop) {
-  const Problem p = MakeProblem(4);
+  for (const Problem& p : {MakeProblem(4), MakeConvProblem(4)}) {
   for (bool first_order : {false, true}) {
     const Reference ref = PerTaskLoop(p, 2, {0.05, 0.03}, first_order);
     const GradientLearner learner = MakeLearner(p, "maml", 2, first_order);
     EXPECT_LT(RelativeError(learner.MetaGradient(p.batch), ref.meta_gradient), 1e-10)
-        << (first_order ? "first order" : "second order");
+        << (first_order ? "first order" : "second order") << (p.classification ? ", conv net" : ", MLP");
 
-    BatchedAdaptation adaptation(*p.net, learner.parameters_list(), p.batch, false, false);
+    BatchedAdaptation adaptation(*p.net, learner.parameters_list(), p.batch, p.classification, false);
     adaptation.Step(0.05, nullptr, !first_order);
     adaptation.Step(0.03, nullptr, !first_order);
     for (int64_t t = 0; t < 4; ++t) {
@@ -149,6 +177,7 @@ TEST(BatchedAdaptation, EqualsAPerTaskLoop) {
         EXPECT_TRUE(at::allclose(adaptation.adapted()[i][t], ref.adapted[t][i], 1e-12, 1e-12)) << "task " << t;
       }
     }
+  }
   }
 }
 

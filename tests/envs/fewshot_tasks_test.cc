@@ -1,13 +1,22 @@
 // Few-shot task distributions: the sinusoid's points lie on one sinusoid per
 // task with parameters in range; sampling is deterministic for a seed.
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "envs/fewshot/omniglot.h"
 #include "envs/fewshot/registry.h"
 #include "envs/fewshot/sinusoid.h"
+#include "tests/envs/omniglot_fixture.h"
 #include "tests/test_util.h"
 
 namespace metarl::envs::fewshot {
@@ -61,6 +70,167 @@ TEST(FewShotRegistry, BadKwargsAreNamed) {
   ConfigMap empty(YAML::Load("{}"), "test");
   EXPECT_NE(testing::InvalidArgumentMessage([&] { MakeFewShotTasks("sinusiod", empty); }).find("sinusoid"),
             std::string::npos);
+}
+
+// 2 sets × 2 alphabets × 3 characters = 12 characters of 8 drawings, 8×8 px.
+std::filesystem::path Fixture() {
+  const auto dir = std::filesystem::temp_directory_path() / "metarl_omniglot_fixture";
+  testing::MakeOmniglotFixture(dir, 2, 3, 8, 8);
+  return dir;
+}
+
+OmniglotOptions SmallOptions(const std::filesystem::path& root) {
+  OmniglotOptions o;
+  o.root = root.string();
+  o.ways = 3;
+  o.shots = 2;
+  o.query = 3;
+  o.image_size = 8;
+  o.train_characters = 6;
+  o.validation_characters = 2;
+  return o;
+}
+
+// Which (character, quarter turns) an inverted fixture image is, and its drawing.
+struct Origin {
+  int character = -1, drawing = -1, turns = -1;
+};
+Origin Decode(const at::Tensor& image) {  // [S, S]
+  for (int turns = 0; turns < 4; ++turns) {
+    const at::Tensor back = at::rot90(image, -turns, {0, 1});  // undo `turns` counter-clockwise turns
+    const double c = back[0][0].item<double>() * 255.0 / 10.0, d = back[0][1].item<double>() * 255.0 / 10.0;
+    if (c > 0.5 && d > 0.5) return {static_cast<int>(std::lround(c)) - 1, static_cast<int>(std::lround(d)) - 1, turns};
+  }
+  return {};
+}
+
+std::map<std::string, std::set<int>> SplitCharacters(const OmniglotTasks& tasks) {
+  // Characters are numbered in sorted path order; the listing names their paths.
+  std::vector<std::string> paths;
+  for (const char* set : {"images_background", "images_evaluation"}) {
+    for (int a = 0; a < 2; ++a) {
+      for (int c = 1; c <= 3; ++c) paths.push_back(std::string(set) + "/alphabet" + std::to_string(a) + "/character0" + std::to_string(c));
+    }
+  }
+  std::map<std::string, std::set<int>> split;
+  std::istringstream in(tasks.SplitListing());
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    const auto id = std::find(paths.begin(), paths.end(), line.substr(comma + 1)) - paths.begin();
+    split[line.substr(0, comma)].insert(static_cast<int>(id));
+  }
+  return split;
+}
+
+TEST(Omniglot, EpisodesHaveDistinctClassesAndDisjointSupportAndQuery) {
+  const OmniglotTasks tasks(SmallOptions(Fixture()));
+  const auto split = SplitCharacters(tasks);
+  ASSERT_EQ(split.at("train").size(), 6u);
+  ASSERT_EQ(split.at("validation").size(), 2u);
+  ASSERT_EQ(split.at("test").size(), 4u);
+  Rng rng(3);
+  std::set<int> turns_seen;
+  for (Split which : {Split::kTrain, Split::kValidation, Split::kTest}) {
+    const EpisodeBatch b = tasks.Sample(20, which, rng);
+    ASSERT_EQ(b.support_x.sizes(), at::IntArrayRef({20, 6, 1, 8, 8}));
+    ASSERT_EQ(b.query_x.sizes(), at::IntArrayRef({20, 9, 1, 8, 8}));
+    for (int64_t t = 0; t < 20; ++t) {
+      std::map<int64_t, std::pair<int, int>> label_class;  // label -> (character, turns)
+      std::map<int64_t, std::set<int>> support_drawings, query_drawings;
+      for (int part = 0; part < 2; ++part) {
+        const at::Tensor x = part == 0 ? b.support_x[t] : b.query_x[t];
+        const at::Tensor y = part == 0 ? b.support_y[t] : b.query_y[t];
+        for (int64_t i = 0; i < x.size(0); ++i) {
+          const Origin o = Decode(x[i][0]);
+          ASSERT_GE(o.character, 0) << "unrecognised image";
+          EXPECT_EQ(split.at(SplitName(which)).count(o.character), 1u) << "a character of another split";
+          const int64_t label = y[i].item<int64_t>();
+          ASSERT_TRUE(label >= 0 && label < 3);
+          const auto cls = std::make_pair(o.character, o.turns);
+          if (!label_class.count(label)) label_class[label] = cls;
+          EXPECT_EQ(label_class[label], cls) << "one label, two classes";
+          auto& drawings = part == 0 ? support_drawings[label] : query_drawings[label];
+          EXPECT_TRUE(drawings.insert(o.drawing).second) << "a drawing twice";
+          turns_seen.insert(o.turns);
+        }
+      }
+      ASSERT_EQ(label_class.size(), 3u);
+      std::set<std::pair<int, int>> distinct;
+      for (const auto& [label, cls] : label_class) distinct.insert(cls);
+      EXPECT_EQ(distinct.size(), 3u) << "classes of an episode must differ";
+      for (int64_t c = 0; c < 3; ++c) {
+        EXPECT_EQ(support_drawings[c].size(), 2u);
+        EXPECT_EQ(query_drawings[c].size(), 3u);
+        for (int d : support_drawings[c]) EXPECT_EQ(query_drawings[c].count(d), 0u) << "support drawing in the query";
+      }
+    }
+  }
+  EXPECT_EQ(turns_seen.size(), 4u);  // rotations are classes
+}
+
+TEST(Omniglot, SplitIsSeededAndDisjoint) {
+  const auto root = Fixture();
+  const OmniglotTasks a(SmallOptions(root)), b(SmallOptions(root));
+  EXPECT_EQ(a.SplitListing(), b.SplitListing());
+  OmniglotOptions other = SmallOptions(root);
+  other.split_seed = 7;
+  EXPECT_NE(OmniglotTasks(other).SplitListing(), a.SplitListing());
+  const auto split = SplitCharacters(a);
+  std::set<int> all;
+  for (const auto& [name, characters] : split) all.insert(characters.begin(), characters.end());
+  EXPECT_EQ(all.size(), 12u);  // every character in exactly one split
+}
+
+TEST(Omniglot, ImagesAreInvertedAndResized) {
+  OmniglotOptions o = SmallOptions(Fixture());
+  o.image_size = 4;  // 8×8 -> 4×4: 2×2 boxes
+  o.rotations = false;
+  o.validation_characters = 3;  // 3 classes without rotations, as many as ways
+  const OmniglotTasks tasks(o);
+  Rng rng(1);
+  const EpisodeBatch b = tasks.Sample(1, Split::kTrain, rng);
+  const at::Tensor image = b.support_x[0][0][0];
+  ASSERT_EQ(image.sizes(), at::IntArrayRef({4, 4}));
+  // The top-left box averages the two markers and two background pixels (0 after inversion).
+  EXPECT_GT(image[0][0].item<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(image[3][3].item<double>(), 0.0);
+  EXPECT_LE(image.max().item<double>(), 1.0);
+}
+
+TEST(Omniglot, MalformedDatasetsAreNamedWithTheLayoutExpected) {
+  const auto root = Fixture();
+  OmniglotOptions o = SmallOptions(root);
+  o.root = (root / "nowhere").string();
+  std::string m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("nowhere"), std::string::npos) << m;
+  EXPECT_NE(m.find("images_background/<alphabet>/<character>/*.png"), std::string::npos) << m;
+  EXPECT_NE(m.find("github.com/brendenlake/omniglot"), std::string::npos) << m;
+
+  std::filesystem::remove_all(root / "images_evaluation");
+  o.root = root.string();
+  m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("images_evaluation"), std::string::npos) << m;
+
+  testing::MakeOmniglotFixture(root, 2, 3, 4, 8);  // 4 drawings < shots + query = 5
+  m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("fewer than shots + query"), std::string::npos) << m;
+
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
+  std::filesystem::create_directories(root / "images_background/alphabet0/character09");  // no PNGs
+  m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("character09"), std::string::npos) << m;
+
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
+  { std::ofstream(root / "images_background/alphabet0/character01/0001_01.png") << "not a png"; }
+  m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("0001_01.png"), std::string::npos) << m;
+
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
+  o.train_characters = 10;
+  m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("leave none for meta-test"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "runners/checkpoint.h"
 #include "runners/fewshot_setup.h"
+#include "tests/envs/omniglot_fixture.h"
 #include "runners/maml_trainer.h"
 #include "runners/rl2_setup.h"
 #include "tests/runners/train_fixtures.h"
@@ -97,13 +98,22 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
   for (const auto& entry : fs::recursive_directory_iterator(fs::path(METARL_SOURCE_DIR) / "configs")) {
     if (entry.path().extension() != ".yaml") continue;
     SCOPED_TRACE(entry.path().string());
-    ConfigMap config = ConfigMap::FromFile(entry.path().string(), {"threads=1"});
     const std::string folder = entry.path().parent_path().filename().string();
-    if (folder == "fewshot") {  // sinusoid-<learner>.yaml
+    std::vector<std::string> overrides = {"threads=1"};
+    if (entry.path().stem().string().rfind("omniglot", 0) == 0) {  // the dataset: a small fixture in its layout
+      const fs::path root = fs::temp_directory_path() / "metarl_config_omniglot";
+      metarl::testing::MakeOmniglotFixture(root, 2, 3, 12, 8);
+      overrides.insert(overrides.end(), {"task-kwargs.root=" + root.string(), "task-kwargs.train-characters=6",
+                                         "task-kwargs.validation-characters=0", "device=cpu"});
+    }
+    ConfigMap config = ConfigMap::FromFile(entry.path().string(), overrides);
+    if (folder == "fewshot") {  // <task>-<learner>.yaml
       FewShotSetup fewshot(config);
       const std::string stem = entry.path().stem().string();
-      const std::string learner = stem.substr(stem.find('-') + 1);
-      EXPECT_EQ(fewshot.options().learner, learner == "fomaml" ? "maml" : learner);
+      std::string learner = stem.substr(stem.rfind('-') + 1);
+      if (learner == "sgd") learner = "meta-sgd";
+      if (learner == "fomaml") learner = "maml";
+      EXPECT_EQ(fewshot.options().learner, learner);
       ++checked;
       continue;
     }
@@ -123,7 +133,7 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
     EXPECT_EQ(setup.options().exploration.enabled, folder == "emaml");
     ++checked;
   }
-  EXPECT_GE(checked, 26);
+  EXPECT_GE(checked, 38);
 }
 
 TEST(MamlTrainer, KeysOfAnotherAlgorithmAndUnknownAlgorithmsAreRefused) {

@@ -1,0 +1,253 @@
+#include "envs/fewshot/omniglot.h"
+
+#include <png.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <sstream>
+
+#include <ATen/ATen.h>
+
+#include "core/error.h"
+
+namespace metarl::envs::fewshot {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSets[] = {"images_background", "images_evaluation"};
+
+std::string LayoutHelp(const std::string& root) {
+  return Cat("expected the Omniglot layout ", root, "/images_background/<alphabet>/<character>/*.png and ", root,
+             "/images_evaluation/<alphabet>/<character>/*.png (download images_background.zip and "
+             "images_evaluation.zip from https://github.com/brendenlake/omniglot, folder python/, and unzip both "
+             "into ",
+             root, ")");
+}
+
+std::vector<fs::path> SortedEntries(const fs::path& dir, bool directories) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (directories ? e.is_directory() : (e.is_regular_file() && e.path().extension() == ".png")) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// dst[S×S] = src rotated counter-clockwise by `quarter_turns` × 90° (as at::rot90).
+void CopyRotated(const float* src, int64_t s, int64_t quarter_turns, float* dst) {
+  for (int64_t i = 0; i < s; ++i) {
+    for (int64_t j = 0; j < s; ++j) {
+      int64_t r = i, c = j;
+      switch (quarter_turns) {
+        case 1: r = j, c = s - 1 - i; break;
+        case 2: r = s - 1 - i, c = s - 1 - j; break;
+        case 3: r = s - 1 - j, c = i; break;
+        default: break;
+      }
+      dst[i * s + j] = src[r * s + c];
+    }
+  }
+}
+
+}  // namespace
+
+GreyImage ReadGreyPng(const std::string& file) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, file.c_str())) {
+    throw std::invalid_argument(Cat("cannot read PNG '", file, "': ", image.message));
+  }
+  image.format = PNG_FORMAT_GRAY;
+  GreyImage out;
+  out.height = static_cast<int>(image.height);
+  out.width = static_cast<int>(image.width);
+  out.pixels.resize(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr)) {
+    const std::string message = image.message;
+    png_image_free(&image);
+    throw std::invalid_argument(Cat("cannot decode PNG '", file, "': ", message));
+  }
+  return out;
+}
+
+void WriteGreyPng(const std::string& file, const GreyImage& image) {
+  png_image png{};
+  png.version = PNG_IMAGE_VERSION;
+  png.width = static_cast<png_uint_32>(image.width);
+  png.height = static_cast<png_uint_32>(image.height);
+  png.format = PNG_FORMAT_GRAY;
+  if (!png_image_write_to_file(&png, file.c_str(), 0, image.pixels.data(), 0, nullptr)) {
+    throw std::runtime_error(Cat("cannot write PNG '", file, "': ", png.message));
+  }
+}
+
+void OmniglotOptions::Read(ConfigMap& config) {
+  config.Require("root", &root);
+  config.Read("ways", &ways);
+  config.Read("shots", &shots);
+  config.Read("query", &query);
+  config.Read("image-size", &image_size);
+  config.Read("rotations", &rotations);
+  config.Read("train-characters", &train_characters);
+  config.Read("validation-characters", &validation_characters);
+  config.Read("split-seed", &split_seed);
+}
+
+void OmniglotOptions::Validate() const {
+  METARL_REQUIRE(!root.empty(), "task-kwargs.root: expected the dataset folder");
+  METARL_REQUIRE(ways >= 2, "task-kwargs.ways = ", ways, ": expected at least 2 classes per episode");
+  METARL_REQUIRE(shots >= 1, "task-kwargs.shots = ", shots, ": expected at least 1");
+  METARL_REQUIRE(query >= 1, "task-kwargs.query = ", query, ": expected at least 1");
+  METARL_REQUIRE(image_size >= 4 && image_size <= 256, "task-kwargs.image-size = ", image_size,
+                 ": expected 4..256 pixels");
+  METARL_REQUIRE(train_characters >= 1, "task-kwargs.train-characters = ", train_characters, ": expected >= 1");
+  METARL_REQUIRE(validation_characters >= 0, "task-kwargs.validation-characters = ", validation_characters,
+                 ": expected >= 0");
+}
+
+OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(options)) {
+  options_.Validate();
+  const fs::path root(options_.root);
+  std::error_code ec;
+  METARL_REQUIRE(fs::is_directory(root, ec), "omniglot: dataset folder '", options_.root, "' does not exist; ",
+                 LayoutHelp(options_.root));
+  std::vector<fs::path> files;
+  for (const char* set : kSets) {
+    const fs::path dir = root / set;
+    METARL_REQUIRE(fs::is_directory(dir, ec), "omniglot: '", dir.string(), "' is missing; ", LayoutHelp(options_.root));
+    const auto alphabets = SortedEntries(dir, true);
+    METARL_REQUIRE(!alphabets.empty(), "omniglot: '", dir.string(), "' holds no alphabet folders; ",
+                   LayoutHelp(options_.root));
+    for (const auto& alphabet : alphabets) {
+      const auto characters = SortedEntries(alphabet, true);
+      METARL_REQUIRE(!characters.empty(), "omniglot: alphabet folder '", alphabet.string(),
+                     "' holds no character folders; ", LayoutHelp(options_.root));
+      for (const auto& character : characters) {
+        const auto pngs = SortedEntries(character, false);
+        METARL_REQUIRE(!pngs.empty(), "omniglot: character folder '", character.string(), "' holds no .png files; ",
+                       LayoutHelp(options_.root));
+        characters_.push_back({fs::relative(character, root).string(), static_cast<int64_t>(files.size()),
+                               static_cast<int64_t>(pngs.size())});
+        files.insert(files.end(), pngs.begin(), pngs.end());
+      }
+    }
+  }
+  const int64_t total = static_cast<int64_t>(characters_.size());
+  const int64_t train = options_.train_characters, validation = options_.validation_characters;
+  METARL_REQUIRE(train + validation < total, "omniglot: ", total, " characters in '", options_.root,
+                 "', but train-characters (", train, ") + validation-characters (", validation,
+                 ") leave none for meta-test");
+  const int64_t per_class = options_.shots + options_.query;
+  for (const auto& c : characters_) {
+    METARL_REQUIRE(c.num_images >= per_class, "omniglot: character '", c.path, "' has ", c.num_images,
+                   " drawings, fewer than shots + query = ", per_class);
+  }
+
+  // The split: a seeded shuffle of the characters (Fisher–Yates).
+  std::vector<int64_t> order(total);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(options_.split_seed);
+  for (int64_t i = total - 1; i > 0; --i) {
+    std::swap(order[i], order[rng.UniformInt(static_cast<std::uint64_t>(i + 1))]);
+  }
+  train_.assign(order.begin(), order.begin() + train);
+  validation_.assign(order.begin() + train, order.begin() + train + validation);
+  test_.assign(order.begin() + train + validation, order.end());
+  const int64_t classes_per_character = options_.rotations ? 4 : 1;
+  for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
+    const int64_t classes = num_characters(split) * classes_per_character;
+    METARL_REQUIRE(classes == 0 || classes >= options_.ways, "omniglot: the ", SplitName(split), " split has ",
+                   classes, " classes, fewer than ways = ", options_.ways);
+  }
+
+  // Images: grey → [0, 1], inverted, area-resized.
+  const int64_t s = options_.image_size;
+  images_ = at::empty({static_cast<int64_t>(files.size()), s, s}, at::kFloat);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    GreyImage grey = ReadGreyPng(files[i].string());
+    at::Tensor pixels = at::from_blob(grey.pixels.data(), {1, 1, grey.height, grey.width}, at::kByte).to(at::kFloat);
+    pixels = pixels.neg_().add_(255.0).div_(255.0);  // exact 0 for white background
+    images_[static_cast<int64_t>(i)].copy_(at::adaptive_avg_pool2d(pixels, {s, s})[0][0]);
+  }
+}
+
+int64_t OmniglotTasks::num_characters(Split split) const {
+  return static_cast<int64_t>(SplitCharacters(split).size());
+}
+
+const std::vector<int64_t>& OmniglotTasks::SplitCharacters(Split split) const {
+  switch (split) {
+    case Split::kTrain:
+      return train_;
+    case Split::kValidation:
+      return validation_;
+    case Split::kTest:
+      return test_;
+  }
+  return test_;
+}
+
+std::string OmniglotTasks::SplitListing() const {
+  std::ostringstream out;
+  out << "split,character\n";
+  for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
+    for (int64_t c : SplitCharacters(split)) out << SplitName(split) << "," << characters_[c].path << "\n";
+  }
+  return out.str();
+}
+
+EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
+  METARL_REQUIRE(tasks >= 1, "omniglot: ", tasks, " tasks requested: expected at least 1");
+  const std::vector<int64_t>& characters = SplitCharacters(split);
+  const int64_t rotations = options_.rotations ? 4 : 1;
+  const auto classes = static_cast<std::uint64_t>(characters.size() * rotations);
+  METARL_REQUIRE(classes >= static_cast<std::uint64_t>(options_.ways), "omniglot: the ", SplitName(split),
+                 " split has ", classes, " classes, fewer than ways = ", options_.ways);
+  const int64_t n = options_.ways, k = options_.shots, q = options_.query, s = options_.image_size;
+  EpisodeBatch b;
+  b.support_x = at::empty({tasks, n * k, 1, s, s}, at::kFloat);
+  b.query_x = at::empty({tasks, n * q, 1, s, s}, at::kFloat);
+  b.support_y = at::empty({tasks, n * k}, at::kLong);
+  b.query_y = at::empty({tasks, n * q}, at::kLong);
+  float* xs = b.support_x.data_ptr<float>();
+  float* xq = b.query_x.data_ptr<float>();
+  int64_t* ys = b.support_y.data_ptr<int64_t>();
+  int64_t* yq = b.query_y.data_ptr<int64_t>();
+  const float* images = images_.data_ptr<float>();
+  std::vector<std::uint64_t> picked;
+  std::vector<int64_t> drawings;
+  for (int64_t t = 0; t < tasks; ++t) {
+    // N distinct classes (rejection on repeats; N ≪ classes).
+    picked.clear();
+    while (static_cast<int64_t>(picked.size()) < n) {
+      const std::uint64_t c = rng.UniformInt(classes);
+      if (std::find(picked.begin(), picked.end(), c) == picked.end()) picked.push_back(c);
+    }
+    for (int64_t c = 0; c < n; ++c) {
+      const Character& character = characters_[characters[picked[c] / rotations]];
+      const int64_t quarter_turns = static_cast<int64_t>(picked[c] % rotations);
+      // K + Q distinct drawings: a partial Fisher–Yates shuffle.
+      drawings.resize(character.num_images);
+      std::iota(drawings.begin(), drawings.end(), character.first_image);
+      for (int64_t i = 0; i < k + q; ++i) {
+        const auto j = i + static_cast<int64_t>(rng.UniformInt(static_cast<std::uint64_t>(character.num_images - i)));
+        std::swap(drawings[i], drawings[j]);
+      }
+      for (int64_t i = 0; i < k + q; ++i) {
+        const bool support = i < k;
+        const int64_t row = support ? c * k + i : c * q + (i - k);
+        float* dst = (support ? xs : xq) + (t * (support ? n * k : n * q) + row) * s * s;
+        CopyRotated(images + drawings[i] * s * s, s, quarter_turns, dst);
+        (support ? ys : yq)[t * (support ? n * k : n * q) + row] = c;
+      }
+    }
+  }
+  return b;
+}
+
+}  // namespace metarl::envs::fewshot

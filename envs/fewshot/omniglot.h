@@ -1,0 +1,94 @@
+#pragma once
+// N-way K-shot classification episodes from Omniglot (Lake et al. 2015) in
+// its original layout, or any dataset laid out the same way:
+//
+//   ROOT/images_background/<alphabet>/<character>/<drawing>.png
+//   ROOT/images_evaluation/<alphabet>/<character>/<drawing>.png
+//
+// Every character folder is one class. Images are read as 8-bit grey,
+// inverted (strokes 1, background 0) and resized to image-size × image-size
+// with an area (box) filter. With `rotations`, each character rotated by 0,
+// 90, 180 and 270° gives four classes (Santoro et al. 2016, Finn et al. 2017).
+//
+// Split (by character, so the rotations of a character stay in one split):
+// the characters of both folders in sorted path order are shuffled with
+// split-seed; the first train-characters are meta-training, the next
+// validation-characters meta-validation, the rest meta-test (standard:
+// 1,100 + 100 = 1,200 for meta-training and validation, 423 for meta-test).
+//
+// Episode layout: support_x [T, N·K, 1, S, S] float, support_y [T, N·K] int64
+// (class c of the episode, c = 0..N−1, in the order drawn; examples grouped
+// by class); query likewise with N·query examples. A drawing is never in both
+// the support and the query set of an episode.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "core/config.h"
+#include "envs/fewshot/episodes.h"
+
+namespace metarl::envs::fewshot {
+
+struct OmniglotOptions {
+  std::string root;                  // dataset folder (required), e.g. ../shared/datasets/omniglot
+  int ways = 5;                      // N: classes per episode
+  int shots = 1;                     // K: support examples per class
+  int query = 15;                    // query examples per class
+  int image_size = 28;               // S: side of the resized images
+  bool rotations = true;             // 90° rotations as extra classes
+  int train_characters = 1100;       // meta-training characters
+  int validation_characters = 100;   // meta-validation characters (the rest: meta-test)
+  std::uint64_t split_seed = 0;      // shuffle of the characters before the split
+
+  void Read(ConfigMap& config);  // keys: root, ways, shots, query, image-size, rotations,
+                                 // train-characters, validation-characters, split-seed
+  void Validate() const;
+};
+
+class OmniglotTasks final : public FewShotTasks {
+ public:
+  // Reads every image. std::invalid_argument naming the folder or file for a
+  // missing or malformed dataset (with the layout expected and where to get
+  // it), too few characters for the split, or too few drawings per class.
+  explicit OmniglotTasks(OmniglotOptions options);
+
+  std::string name() const override { return "omniglot"; }
+  bool classification() const override { return true; }
+  std::vector<int64_t> input_shape() const override { return {1, options_.image_size, options_.image_size}; }
+  int64_t num_outputs() const override { return options_.ways; }
+  EpisodeBatch Sample(int64_t tasks, Split split, Rng& rng) const override;
+
+  // "split,character" lines (character = path under the root), one per
+  // character, in split order: saved with a run so its split can be checked.
+  std::string SplitListing() const override;
+  int64_t num_characters(Split split) const;
+  const OmniglotOptions& options() const { return options_; }
+
+ private:
+  struct Character {
+    std::string path;      // relative to the root
+    int64_t first_image;   // index into images_
+    int64_t num_images;
+  };
+  const std::vector<int64_t>& SplitCharacters(Split split) const;
+
+  OmniglotOptions options_;
+  std::vector<Character> characters_;          // sorted path order
+  std::vector<int64_t> train_, validation_, test_;  // character indices per split
+  at::Tensor images_;                          // [num images, S, S] float, inverted
+};
+
+// Decodes a PNG file to 8-bit grey: {height, width, pixels}. Throws
+// std::invalid_argument naming the file when it cannot be read.
+struct GreyImage {
+  int height = 0, width = 0;
+  std::vector<std::uint8_t> pixels;  // row-major
+};
+GreyImage ReadGreyPng(const std::string& file);
+// Writes 8-bit grey pixels as a PNG (test fixtures, exports). std::runtime_error on failure.
+void WriteGreyPng(const std::string& file, const GreyImage& image);
+
+}  // namespace metarl::envs::fewshot
