@@ -7,6 +7,7 @@
 #include <memory>
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/autograd.h>
 
@@ -330,6 +331,49 @@ TEST(Reptile, OuterStepSizeAnnealsLinearlyToZero) {
   EXPECT_DOUBLE_EQ(o.OuterStepSize(100), 0.0);
   o.anneal_outer_lr = false;
   EXPECT_DOUBLE_EQ(o.OuterStepSize(50), 0.8);
+}
+
+// Synthetic 3-way 1-shot image episodes: each class of each episode is a
+// fresh random 8×8 prototype; support and query images are the prototype
+// plus noise. One inner step from the random conv net stays near chance
+// (1/3); after 300 meta-iterations of MAML (≈ 1.4 s) it is well above.
+// Measured with generator seeds 7, 8, 9: 0.367–0.370 before, 0.550–0.585
+// after; thresholds +0.12 and 0.5.
+EpisodeBatch PrototypeEpisodes(int64_t tasks, int64_t query, at::Generator& gen) {
+  const at::Tensor prototypes = at::rand({tasks, 3, 1, 1, 8, 8}, gen);
+  auto draw = [&](int64_t per_class) {
+    const at::Tensor noise = 0.4 * at::randn({tasks, 3, per_class, 1, 8, 8}, gen);
+    return std::make_pair(
+        (prototypes + noise).reshape({tasks, 3 * per_class, 1, 8, 8}),
+        at::arange(3, at::kLong).repeat_interleave(per_class).unsqueeze(0).expand({tasks, 3 * per_class}).contiguous());
+  };
+  EpisodeBatch b;
+  std::tie(b.support_x, b.support_y) = draw(1);
+  std::tie(b.query_x, b.query_y) = draw(query);
+  return b;
+}
+
+double AdaptedAccuracy(const GradientLearner& learner, at::Generator& gen) {
+  const AdaptationCurve curve = learner.Evaluate(PrototypeEpisodes(200, 5, gen), 1);
+  return curve.query_accuracy[1].mean().item<double>();
+}
+
+TEST(ConvMaml, LearnsToAdaptToNewClassesFromOneExample) {
+  ConvNetOptions o;
+  o.filters = 8;
+  o.blocks = 2;
+  auto net = std::make_shared<ConvNet>(std::vector<int64_t>{1, 8, 8}, 3, o);
+  Rng rng(1);
+  GradientLearnerOptions lo;
+  lo.inner_lr = {0.4};
+  lo.adam.lr = 3e-3;
+  GradientLearner learner("maml", net, true, lo, net->Init(rng));
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  const double before = AdaptedAccuracy(learner, gen);
+  for (int i = 0; i < 300; ++i) learner.MetaStep(PrototypeEpisodes(8, 3, gen), i);
+  const double after = AdaptedAccuracy(learner, gen);
+  EXPECT_GT(after, before + 0.12) << "before " << before << ", after " << after;
+  EXPECT_GT(after, 0.5) << "before " << before << ", after " << after;
 }
 
 TEST(TaskLoss, ClassificationIsMeanCrossEntropyPerTask) {

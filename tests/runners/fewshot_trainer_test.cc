@@ -14,6 +14,7 @@
 #include "runners/fewshot_eval.h"
 #include "runners/fewshot_setup.h"
 #include "runners/fewshot_trainer.h"
+#include "tests/envs/omniglot_fixture.h"
 #include "tests/runners/train_fixtures.h"
 #include "tests/test_util.h"
 
@@ -82,6 +83,24 @@ TEST(FewShotTrainer, BitIdenticalForAnyThreadCount) {
   EXPECT_EQ(rows[0], rows[1]);
 }
 
+TEST(FewShotTrainer, ConvNetRunsAreBitIdenticalForAnyThreadCount) {
+  const fs::path root = fs::temp_directory_path() / "metarl_fewshot_threads_omniglot";
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 28);
+  const fs::path config = fs::temp_directory_path() / "metarl_fewshot_threads_omniglot.yaml";
+  std::ofstream(config) << "task: omniglot\n"
+                           "task-kwargs: {root: " << root.string() << ", ways: 5, shots: 1, query: 3,\n"
+                           "              train-characters: 6, validation-characters: 2}\n"
+                           "learner: maml\ninner-lr: [0.4]\nnet: {filters: 16, blocks: 4}\n"
+                           "meta-batch-size: 8\nnum-batches: 3\n";
+  std::vector<std::string> rows[2];
+  for (int threads : {1, 2}) {
+    const fs::path dir = FreshDir("fewshot_conv_threads" + std::to_string(threads));
+    RunFewShotTrainCommand(Train(config, dir, {"threads=" + std::to_string(threads)}));
+    for (const auto& line : Lines(dir / "metrics.csv")) rows[threads - 1].push_back(WithoutTimings(line, 1));
+  }
+  EXPECT_EQ(rows[0], rows[1]);
+}
+
 TEST(FewShotTrainer, BadConfigsAreNamedBeforeAnyWork) {
   const fs::path dir = FreshDir("fewshot_bad");
   auto message = [&](const std::vector<std::string>& set) {
@@ -96,6 +115,45 @@ TEST(FewShotTrainer, BadConfigsAreNamedBeforeAnyWork) {
   EXPECT_NE(message({"meta-batch-size=0"}).find("meta-batch-size"), std::string::npos);
   EXPECT_NE(message({"net.hidden-sizes=[40, 0]"}).find("hidden-sizes"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "metrics.csv"));
+}
+
+// The image path end to end on a fixture in the Omniglot layout: the conv
+// net trains, the run saves its class split, eval reports accuracies, and a
+// dataset that changed since training is refused.
+TEST(FewShotTrainer, OmniglotRunSavesItsSplitAndEvalReportsAccuracy) {
+  const fs::path root = fs::temp_directory_path() / "metarl_fewshot_omniglot";
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
+  const fs::path dir = FreshDir("fewshot_omniglot");
+  const fs::path config = dir.parent_path() / "metarl_fewshot_omniglot.yaml";
+  std::ofstream(config) << "task: omniglot\n"
+                           "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
+                           "              train-characters: 6, validation-characters: 2}\n"
+                           "learner: maml\ninner-lr: [0.4]\nnet: {filters: 4, blocks: 2}\n"
+                           "meta-batch-size: 4\nnum-batches: 3\ncheckpoint-every: 3\neval-steps: 2\n";
+  const auto run = RunFewShotTrainCommand(Train(config, dir));
+  ASSERT_EQ(run.size(), 3u);
+  EXPECT_GE(run.back().stats.query_accuracy, 0.0);
+  EXPECT_LE(run.back().stats.query_accuracy, 1.0);
+  const auto split = Lines(dir / "split.csv");
+  ASSERT_EQ(split.size(), 13u);  // header + 12 characters
+  EXPECT_EQ(split[0], "split,character");
+
+  FewShotEvalOptions e;
+  e.checkpoint_dir = dir.string();
+  e.episodes = 10;
+  const auto rows = RunFewShotEval(e);
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& r : rows) {
+    EXPECT_GE(r.mean_accuracy, 0.0);
+    EXPECT_LE(r.mean_accuracy, 1.0);
+    EXPECT_GE(r.ci95_accuracy, 0.0);
+    EXPECT_EQ(r.diverged, 0);
+  }
+
+  testing::MakeOmniglotFixture(root, 2, 4, 8, 8);  // other characters: another split
+  const std::string message = testing::InvalidArgumentMessage([&] { RunFewShotEval(e); });
+  EXPECT_NE(message.find("split.csv"), std::string::npos) << message;
+  EXPECT_NE(message.find("changed"), std::string::npos) << message;
 }
 
 }  // namespace
