@@ -22,6 +22,8 @@ void FewShotTrainOptions::Read(ConfigMap& config) {
   config.Read("checkpoint-every", &checkpoint_every);
   config.Read("log-every", &log_every);
   config.Read("eval-steps", &eval_steps);
+  config.Read("validate-every", &validate_every);
+  config.Read("validation-episodes", &validation_episodes);
   config.Read("seed", &seed);
   config.Read("device", &device);
   config.Read("threads", &threads);
@@ -33,6 +35,8 @@ void FewShotTrainOptions::Validate() const {
   METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
   METARL_REQUIRE(log_every >= 1, "log-every = ", log_every, ": expected an integer >= 1");
   METARL_REQUIRE(eval_steps >= 0, "eval-steps = ", eval_steps, ": expected an integer >= 0");
+  METARL_REQUIRE(validate_every >= 0, "validate-every = ", validate_every, ": expected an integer >= 0 (0: never)");
+  METARL_REQUIRE(validation_episodes >= 1, "validation-episodes = ", validation_episodes, ": expected >= 1");
   METARL_REQUIRE(threads >= 1, "threads = ", threads, ": expected an integer >= 1");
 }
 

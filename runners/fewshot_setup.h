@@ -7,12 +7,14 @@
 // learner (maml | meta-sgd | anil | reptile) with that learner's keys at the
 // top level, net {hidden-sizes} (vector inputs) or {filters, blocks}
 // (images), meta-batch-size, num-batches,
-// checkpoint-every, log-every, eval-steps, seed, device, threads.
+// checkpoint-every, log-every, eval-steps, validate-every,
+// validation-episodes, seed, device, threads.
 //
 // Random streams: StreamSeed(seed, {kFewShotInit}) initialises the network;
 // meta-training batch i is drawn from {kFewShotTrain, i}; `fewshot eval`
 // draws held-out episodes from {kFewShotEval, batch} of its own seed (the
-// test split for image datasets).
+// test split for image datasets); meta-validation after iteration i uses
+// {kFewShotValidation, i, b} of the run's seed (the validation split).
 
 #include <cstdint>
 #include <memory>
@@ -30,7 +32,12 @@
 
 namespace metarl::runners {
 
-enum FewShotStream : std::uint64_t { kFewShotInit = 101, kFewShotTrain = 102, kFewShotEval = 103 };
+enum FewShotStream : std::uint64_t {
+  kFewShotInit = 101,
+  kFewShotTrain = 102,
+  kFewShotEval = 103,
+  kFewShotValidation = 104,
+};
 
 struct FewShotTrainOptions {
   std::string task = "sinusoid";   // few-shot task distribution; its options under task-kwargs
@@ -42,6 +49,8 @@ struct FewShotTrainOptions {
   int checkpoint_every = 1000;     // iterations between checkpoints (and one at the end)
   int log_every = 100;             // iterations between progress lines (every one is in metrics.csv)
   int eval_steps = 10;             // inner steps `fewshot eval` reports by default (rows 0..eval-steps)
+  int validate_every = 0;          // iterations between meta-validations (0: none)
+  int validation_episodes = 100;   // validation-split episodes per meta-validation (adapted eval-steps steps)
   std::uint64_t seed = 1;          // base seed of every random stream
   std::string device = "cpu";      // cpu | cuda | cuda:N | auto
   int threads = 1;                 // LibTorch intra-op threads (the BLAS stays single-threaded: reproducibility)

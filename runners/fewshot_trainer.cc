@@ -1,11 +1,31 @@
 #include "runners/fewshot_trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <utility>
 
 namespace metarl::runners {
+
+FewShotScore ScoreEpisodes(FewShotSetup& setup, envs::fewshot::Split split, int episodes, int steps,
+                           std::uint64_t seed) {
+  const int64_t per_batch = setup.options().meta_batch_size;
+  double loss = 0.0, accuracy = 0.0;
+  for (int64_t done = 0, b = 0; done < episodes; ++b) {
+    const int64_t n = std::min<int64_t>(per_batch, episodes - done);
+    const auto batch = setup.Sample(n, split, StreamSeed(seed, {static_cast<std::uint64_t>(b)}));
+    const algorithms::fewshot::AdaptationCurve curve = setup.learner().Evaluate(batch, steps);
+    loss += curve.query_loss[steps].sum().item<double>();
+    if (setup.tasks().classification()) accuracy += curve.query_accuracy[steps].sum().item<double>();
+    done += n;
+  }
+  FewShotScore score;
+  score.loss = loss / episodes;
+  score.accuracy = setup.tasks().classification() ? accuracy / episodes : std::nan("");
+  return score;
+}
 
 FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration) {
   using Clock = std::chrono::steady_clock;
@@ -17,6 +37,14 @@ FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iterati
   FewShotIterationMetrics m;
   m.iteration = iteration;
   m.stats = setup.learner().MetaStep(batch, iteration);
+  if (o.validate_every > 0 && (iteration + 1) % o.validate_every == 0) {
+    const FewShotScore v =
+        ScoreEpisodes(setup, envs::fewshot::Split::kValidation, o.validation_episodes, o.eval_steps,
+                      StreamSeed(o.seed, {kFewShotValidation, static_cast<std::uint64_t>(iteration)}));
+    m.validated = true;
+    m.validation_loss = v.loss;
+    m.validation_accuracy = v.accuracy;
+  }
   m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return m;
 }
@@ -31,7 +59,8 @@ class FewShotJob final : public TrainingJob {
   int64_t progress_every() const override { return setup_.options().log_every; }
   const YAML::Node& resolved_config() const override { return setup_.resolved_config(); }
   std::string MetricsHeader() const override {
-    return "iteration,support_loss,query_loss,query_accuracy,seconds";  // timing last
+    return "iteration,support_loss,query_loss,query_accuracy,validation_loss,validation_accuracy,"
+           "seconds";  // timing last
   }
 
   Iteration RunIteration(int64_t iteration) override {
@@ -40,7 +69,10 @@ class FewShotJob final : public TrainingJob {
     std::ostringstream row;
     row.precision(8);
     row << m.iteration << "," << m.stats.support_loss << "," << m.stats.query_loss << "," << m.stats.query_accuracy
-        << "," << m.seconds;
+        << ",";
+    if (m.validated) row << m.validation_loss << "," << m.validation_accuracy;
+    else row << ",";
+    row << "," << m.seconds;
     char text[200];
     if (setup_.tasks().classification()) {
       std::snprintf(text, sizeof(text), "loss before %.4f after %.4f | accuracy %.4f | %.2f ms",
@@ -49,7 +81,14 @@ class FewShotJob final : public TrainingJob {
       std::snprintf(text, sizeof(text), "support loss before %.4f | query loss after %.4f | %.2f ms",
                     m.stats.support_loss, m.stats.query_loss, 1e3 * m.seconds);
     }
-    return {row.str(), text};
+    std::string progress = text;
+    if (m.validated) {
+      char v[80];
+      std::snprintf(v, sizeof(v), setup_.tasks().classification() ? " | validation accuracy %.4f" : " | validation loss %.4f",
+                    setup_.tasks().classification() ? m.validation_accuracy : m.validation_loss);
+      progress += v;
+    }
+    return {row.str(), progress};
   }
 
   Checkpoint State() const override {

@@ -3,7 +3,10 @@
 // episodes (stream StreamSeed(seed, {kFewShotTrain, i})) and takes one
 // meta-update of the configured learner. Output directory as for every
 // train job (runners/train_loop.h): config.yaml, metrics.csv
-// (iteration,support_loss,query_loss,query_accuracy,seconds), checkpoint.pt
+// (iteration,support_loss,query_loss,query_accuracy,validation_loss,
+// validation_accuracy,seconds; the validation columns filled every
+// validate-every iterations: mean query loss/accuracy after eval-steps inner
+// steps on validation-episodes episodes of the validation split), checkpoint.pt
 // (meta-parameters by name and the outer optimiser's state), and split.csv
 // for datasets split by class (checked again on --resume and by eval).
 
@@ -19,8 +22,19 @@ namespace metarl::runners {
 struct FewShotIterationMetrics {
   int64_t iteration = 0;
   algorithms::fewshot::MetaStepStats stats;
-  double seconds = 0.0;  // sampling the episodes and the meta-update
+  bool validated = false;        // meta-validation ran after this iteration
+  double validation_loss = 0.0;  // mean query loss after eval-steps steps
+  double validation_accuracy = 0.0;  // NaN for regression
+  double seconds = 0.0;  // sampling the episodes, the meta-update and any validation
 };
+
+// Mean query loss and accuracy (NaN for regression) after `steps` inner steps
+// over `episodes` episodes of `split`, drawn from StreamSeed(seed, {stream..., b}).
+struct FewShotScore {
+  double loss = 0.0, accuracy = 0.0;
+};
+FewShotScore ScoreEpisodes(FewShotSetup& setup, envs::fewshot::Split split, int episodes, int steps,
+                           std::uint64_t seed);
 
 FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration);
 

@@ -129,9 +129,20 @@ TEST(FewShotTrainer, OmniglotRunSavesItsSplitAndEvalReportsAccuracy) {
                            "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
                            "              train-characters: 6, validation-characters: 2}\n"
                            "learner: maml\ninner-lr: [0.4]\nnet: {filters: 4, blocks: 2}\n"
-                           "meta-batch-size: 4\nnum-batches: 3\ncheckpoint-every: 3\neval-steps: 2\n";
+                           "meta-batch-size: 4\nnum-batches: 3\ncheckpoint-every: 3\neval-steps: 2\n"
+                           "validate-every: 2\nvalidation-episodes: 5\n";
   const auto run = RunFewShotTrainCommand(Train(config, dir));
   ASSERT_EQ(run.size(), 3u);
+  // Meta-validation after iteration 2 only: its columns are filled there.
+  EXPECT_FALSE(run[0].validated);
+  ASSERT_TRUE(run[1].validated);
+  EXPECT_GE(run[1].validation_accuracy, 0.0);
+  EXPECT_LE(run[1].validation_accuracy, 1.0);
+  const auto metrics = Lines(dir / "metrics.csv");
+  ASSERT_EQ(metrics.size(), 4u);
+  EXPECT_EQ(metrics[0], "iteration,support_loss,query_loss,query_accuracy,validation_loss,validation_accuracy,seconds");
+  EXPECT_NE(metrics[1].find(",,,"), std::string::npos) << metrics[1];
+  EXPECT_EQ(metrics[2].find(",,,"), std::string::npos) << metrics[2];
   EXPECT_GE(run.back().stats.query_accuracy, 0.0);
   EXPECT_LE(run.back().stats.query_accuracy, 1.0);
   const auto split = Lines(dir / "split.csv");
