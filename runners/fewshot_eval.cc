@@ -39,19 +39,8 @@ std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
   const int steps = options.steps >= 0 ? options.steps : setup.options().eval_steps;
   const bool classification = setup.tasks().classification();
 
-  std::vector<std::vector<at::Tensor>> losses(steps + 1), accuracies(steps + 1);
-  const int64_t per_batch = setup.options().meta_batch_size;
-  for (int64_t done = 0, b = 0; done < options.episodes; ++b) {
-    const int64_t n = std::min<int64_t>(per_batch, options.episodes - done);
-    const envs::fewshot::EpisodeBatch batch =
-        setup.Sample(n, envs::fewshot::Split::kTest, StreamSeed(options.seed, {kFewShotEval, static_cast<std::uint64_t>(b)}));
-    const algorithms::fewshot::AdaptationCurve curve = learner.Evaluate(batch, steps);
-    for (int s = 0; s <= steps; ++s) {
-      losses[s].push_back(curve.query_loss[s]);
-      if (classification) accuracies[s].push_back(curve.query_accuracy[s]);
-    }
-    done += n;
-  }
+  const algorithms::fewshot::AdaptationCurve curve =
+      setup.EvaluateEpisodes(envs::fewshot::Split::kTest, options.episodes, steps, options.seed, kFewShotEval);
 
   std::vector<FewShotEvalRow> rows;
   std::ostringstream csv;
@@ -61,7 +50,7 @@ std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
     FewShotEvalRow row;
     row.steps = s;
     row.episodes = options.episodes;
-    const at::Tensor loss = at::cat(losses[s]);
+    const at::Tensor& loss = curve.query_loss[s];
     row.diverged = static_cast<int>(loss.numel() - at::isfinite(loss).sum().item<int64_t>());
     if (row.diverged > 0) {
       const double inf = std::numeric_limits<double>::infinity();
@@ -74,7 +63,7 @@ std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
     std::tie(row.mean_loss, row.ci95_loss) = MeanCi95(loss);
     csv << s << "," << row.mean_loss << "," << row.ci95_loss << ",";
     if (classification) {
-      std::tie(row.mean_accuracy, row.ci95_accuracy) = MeanCi95(at::cat(accuracies[s]));
+      std::tie(row.mean_accuracy, row.ci95_accuracy) = MeanCi95(curve.query_accuracy[s]);
       csv << row.mean_accuracy << "," << row.ci95_accuracy;
     } else {
       row.mean_accuracy = row.ci95_accuracy = std::numeric_limits<double>::quiet_NaN();

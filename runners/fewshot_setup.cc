@@ -1,5 +1,6 @@
 #include "runners/fewshot_setup.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -93,6 +94,27 @@ void SaveOrCheckSplit(const envs::fewshot::FewShotTasks& tasks, const std::strin
   std::filesystem::create_directories(dir, ec);
   METARL_REQUIRE(!ec, "cannot create output directory '", dir, "': ", ec.message());
   WriteTextFile(file.string(), listing);
+}
+
+algorithms::fewshot::AdaptationCurve FewShotSetup::EvaluateEpisodes(envs::fewshot::Split split, int episodes,
+                                                                    int steps, std::uint64_t seed, std::uint64_t tag) {
+  std::vector<std::vector<at::Tensor>> losses(steps + 1), accuracies(steps + 1);
+  for (int64_t done = 0, b = 0; done < episodes; ++b) {
+    const int64_t n = std::min<int64_t>(options_.meta_batch_size, episodes - done);
+    const auto batch = Sample(n, split, StreamSeed(seed, {tag, static_cast<std::uint64_t>(b)}));
+    const algorithms::fewshot::AdaptationCurve curve = learner_->Evaluate(batch, steps);
+    for (int s = 0; s <= steps; ++s) {
+      losses[s].push_back(curve.query_loss[s]);
+      if (tasks_->classification()) accuracies[s].push_back(curve.query_accuracy[s]);
+    }
+    done += n;
+  }
+  algorithms::fewshot::AdaptationCurve all;
+  for (int s = 0; s <= steps; ++s) {
+    all.query_loss.push_back(at::cat(losses[s]));
+    if (tasks_->classification()) all.query_accuracy.push_back(at::cat(accuracies[s]));
+  }
+  return all;
 }
 
 bool IsFewShotConfig(const ConfigMap& config) { return config.Has("learner"); }

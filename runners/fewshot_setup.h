@@ -13,8 +13,9 @@
 // Random streams: StreamSeed(seed, {kFewShotInit}) initialises the network;
 // meta-training batch i is drawn from {kFewShotTrain, i}; `fewshot eval`
 // draws held-out episodes from {kFewShotEval, batch} of its own seed (the
-// test split for image datasets); meta-validation after iteration i uses
-// {kFewShotValidation, i, b} of the run's seed (the validation split).
+// test split for image datasets); meta-validation after iteration i draws
+// batch b from StreamSeed(StreamSeed(seed, {kFewShotValidation, i}),
+// {kFewShotValidation, b}) (the validation split).
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +74,12 @@ class FewShotSetup {
 
   // `tasks` episodes of `split` from the stream `seed`, on the device.
   envs::fewshot::EpisodeBatch Sample(int64_t tasks, envs::fewshot::Split split, std::uint64_t seed) const;
+
+  // Adapts the learner to `episodes` episodes of `split` (batches of
+  // meta-batch-size, batch b drawn from StreamSeed(seed, {tag, b})) for
+  // 0..steps steps; the curve's tensors hold every episode, [episodes].
+  algorithms::fewshot::AdaptationCurve EvaluateEpisodes(envs::fewshot::Split split, int episodes, int steps,
+                                                        std::uint64_t seed, std::uint64_t tag);
 
  private:
   FewShotTrainOptions options_;

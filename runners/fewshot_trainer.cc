@@ -9,24 +9,6 @@
 
 namespace metarl::runners {
 
-FewShotScore ScoreEpisodes(FewShotSetup& setup, envs::fewshot::Split split, int episodes, int steps,
-                           std::uint64_t seed) {
-  const int64_t per_batch = setup.options().meta_batch_size;
-  double loss = 0.0, accuracy = 0.0;
-  for (int64_t done = 0, b = 0; done < episodes; ++b) {
-    const int64_t n = std::min<int64_t>(per_batch, episodes - done);
-    const auto batch = setup.Sample(n, split, StreamSeed(seed, {static_cast<std::uint64_t>(b)}));
-    const algorithms::fewshot::AdaptationCurve curve = setup.learner().Evaluate(batch, steps);
-    loss += curve.query_loss[steps].sum().item<double>();
-    if (setup.tasks().classification()) accuracy += curve.query_accuracy[steps].sum().item<double>();
-    done += n;
-  }
-  FewShotScore score;
-  score.loss = loss / episodes;
-  score.accuracy = setup.tasks().classification() ? accuracy / episodes : std::nan("");
-  return score;
-}
-
 FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -38,12 +20,13 @@ FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iterati
   m.iteration = iteration;
   m.stats = setup.learner().MetaStep(batch, iteration);
   if (o.validate_every > 0 && (iteration + 1) % o.validate_every == 0) {
-    const FewShotScore v =
-        ScoreEpisodes(setup, envs::fewshot::Split::kValidation, o.validation_episodes, o.eval_steps,
-                      StreamSeed(o.seed, {kFewShotValidation, static_cast<std::uint64_t>(iteration)}));
+    const algorithms::fewshot::AdaptationCurve v = setup.EvaluateEpisodes(
+        envs::fewshot::Split::kValidation, o.validation_episodes, o.eval_steps,
+        StreamSeed(o.seed, {kFewShotValidation, static_cast<std::uint64_t>(iteration)}), kFewShotValidation);
     m.validated = true;
-    m.validation_loss = v.loss;
-    m.validation_accuracy = v.accuracy;
+    m.validation_loss = v.query_loss.back().mean().item<double>();
+    m.validation_accuracy =
+        setup.tasks().classification() ? v.query_accuracy.back().mean().item<double>() : std::nan("");
   }
   m.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return m;

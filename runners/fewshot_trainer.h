@@ -28,13 +28,6 @@ struct FewShotIterationMetrics {
   double seconds = 0.0;  // sampling the episodes, the meta-update and any validation
 };
 
-// Mean query loss and accuracy (NaN for regression) after `steps` inner steps
-// over `episodes` episodes of `split`, drawn from StreamSeed(seed, {stream..., b}).
-struct FewShotScore {
-  double loss = 0.0, accuracy = 0.0;
-};
-FewShotScore ScoreEpisodes(FewShotSetup& setup, envs::fewshot::Split split, int episodes, int steps,
-                           std::uint64_t seed);
 
 FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration);
 

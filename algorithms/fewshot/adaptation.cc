@@ -46,10 +46,6 @@ at::Tensor BatchedAdaptation::Predict(bool support) const {
   return net_.Forward(adapted_, support ? batch_.support_x : batch_.query_x);
 }
 
-at::Tensor BatchedAdaptation::SupportLosses() const {
-  return TaskLosses(Predict(true), batch_.support_y, classification_);
-}
-
 at::Tensor BatchedAdaptation::Step(double lr, const Params* per_param_lr, bool create_graph) {
   at::Tensor losses;
   std::vector<at::Tensor> grads;
@@ -65,7 +61,7 @@ at::Tensor BatchedAdaptation::Step(double lr, const Params* per_param_lr, bool c
     grads = std::move(analytic->grads);
   } else {
     MakePerTaskLeaves();
-    losses = SupportLosses();
+    losses = TaskLosses(Predict(true), batch_.support_y, classification_);
     // Task t's loss depends only on its own parameters, so the gradient of
     // the sum w.r.t. the stacks holds every task's own gradient.
     grads = torch::autograd::grad({losses.sum()}, adapted_, {}, /*retain_graph=*/true, create_graph);
@@ -84,12 +80,6 @@ at::Tensor BatchedAdaptation::Step(double lr, const Params* per_param_lr, bool c
 }
 
 at::Tensor BatchedAdaptation::QueryPredictions() const { return Predict(false); }
-
-at::Tensor BatchedAdaptation::QueryLosses() const {
-  return TaskLosses(Predict(false), batch_.query_y, classification_);
-}
-
-at::Tensor BatchedAdaptation::QueryAccuracy() const { return TaskAccuracy(Predict(false), batch_.query_y); }
 
 void BatchedAdaptation::Detach() {
   for (auto& a : adapted_) a = a.detach();

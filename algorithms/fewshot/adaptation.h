@@ -42,10 +42,7 @@ class BatchedAdaptation {
   // Returns the per-task support losses [T] before the step.
   at::Tensor Step(double lr, const Params* per_param_lr, bool create_graph);
 
-  at::Tensor SupportLosses() const;  // [T] at the current parameters
-  at::Tensor QueryPredictions() const;  // [T, Q, O]
-  at::Tensor QueryLosses() const;    // [T]
-  at::Tensor QueryAccuracy() const;  // [T] (classification)
+  at::Tensor QueryPredictions() const;  // [T, Q, O] at the current parameters
 
   // Cuts the graph behind the current parameters (evaluation: the steps
   // need only first-order gradients and memory stays flat).
