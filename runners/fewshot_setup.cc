@@ -62,7 +62,7 @@ FewShotSetup::FewShotSetup(ConfigMap& config) {
     algorithms::fewshot::Params init;
     for (const auto& p : net_->Init(init_rng)) init.push_back(p.to(device_));
     learner_ = algorithms::fewshot::MakeLearner(options_.learner, config, net_, tasks_->classification(), init,
-                                                options_.num_batches);
+                                                options_.num_batches, options_.seed);
     config.CheckNoUnknownKeys();
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();

@@ -1,6 +1,7 @@
 #include "algorithms/fewshot/registry.h"
 
 #include "algorithms/fewshot/gradient_learner.h"
+#include "algorithms/fewshot/leo.h"
 #include "algorithms/fewshot/reptile.h"
 #include "core/error.h"
 
@@ -12,13 +13,14 @@ const std::vector<LearnerEntry>& LearnerRegistry() {
       {"meta-sgd", "Meta-SGD: meta-learned per-parameter inner step sizes"},
       {"anil", "ANIL: inner loop on the head only"},
       {"reptile", "Reptile: move toward SGD-adapted parameters (batched or serial)"},
+      {"leo", "LEO: heads generated from a latent code per class, adapted in the latent space"},
   };
   return entries;
 }
 
 std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& config,
                                             std::shared_ptr<const FunctionalNet> net, bool classification,
-                                            const Params& init, int64_t num_iterations) {
+                                            const Params& init, int64_t num_iterations, std::uint64_t seed) {
   if (name == "maml" || name == "meta-sgd" || name == "anil") {
     GradientLearnerOptions o;
     o.Read(config);
@@ -30,7 +32,14 @@ std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& 
     ReptileOptions o;
     o.Read(config);
     o.num_iterations = num_iterations;
+    o.seed = seed;
     return std::make_unique<Reptile>(std::move(net), classification, o, init);
+  }
+  if (name == "leo") {
+    LeoOptions o;
+    o.Read(config);
+    o.seed = seed;
+    return std::make_unique<Leo>(std::move(net), classification, o, init);
   }
   std::string known;
   for (const auto& e : LearnerRegistry()) known += (known.empty() ? "" : ", ") + e.name;

@@ -22,9 +22,10 @@ const std::vector<LearnerEntry>& LearnerRegistry();
 
 // Reads the learner's keys from `config` and builds it from `init`
 // (the net's initial parameters). `num_iterations`: the run's length (for
-// schedules). std::invalid_argument for an unknown name or a bad value.
+// schedules); `seed`: the run's seed (LEO's own initialisation and noise).
+// std::invalid_argument for an unknown name or a bad value.
 std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& config,
                                             std::shared_ptr<const FunctionalNet> net, bool classification,
-                                            const Params& init, int64_t num_iterations);
+                                            const Params& init, int64_t num_iterations, std::uint64_t seed);
 
 }  // namespace metarl::algorithms::fewshot

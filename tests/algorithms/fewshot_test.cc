@@ -17,61 +17,15 @@
 #include "algorithms/fewshot/mlp_net.h"
 #include "algorithms/fewshot/reptile.h"
 #include "algorithms/fewshot/task_loss.h"
+#include "core/rng.h"
 #include "envs/fewshot/sinusoid.h"
+#include "tests/algorithms/fewshot_fixtures.h"
 
 namespace metarl::algorithms::fewshot {
 namespace {
+using namespace testing_fixtures;  // NOLINT: Problem, MakeProblem, MakeConvProblem, RelativeError
 
 using envs::fewshot::EpisodeBatch;
-
-// A small regression problem in double precision: `tasks` sinusoid
-// episodes and a 1-8-8-1 net.
-struct Problem {
-  std::shared_ptr<FunctionalNet> net;
-  Params init;
-  EpisodeBatch batch;
-  bool classification = false;
-};
-
-Problem MakeProblem(int64_t tasks, uint64_t seed = 3) {
-  Problem p;
-  MlpNetOptions o;
-  o.hidden_sizes = {8, 8};
-  p.net = std::make_shared<MlpNet>(1, 1, o);
-  Rng rng(seed);
-  for (const auto& t : p.net->Init(rng)) p.init.push_back(t.to(at::kDouble));
-  envs::fewshot::SinusoidOptions so;
-  so.shots = 5;
-  so.query = 6;
-  const EpisodeBatch b = envs::fewshot::SinusoidTasks(so).Sample(tasks, envs::fewshot::Split::kTrain, rng);
-  p.batch = {b.support_x.to(at::kDouble), b.support_y.to(at::kDouble), b.query_x.to(at::kDouble),
-             b.query_y.to(at::kDouble)};
-  return p;
-}
-
-// A small classification problem in double precision: `tasks` 3-way
-// 2-shot episodes of random 8×8 images (a class = a prototype plus noise),
-// and a 2-block conv net with 4 filters.
-Problem MakeConvProblem(int64_t tasks, uint64_t seed = 5) {
-  Problem p;
-  p.classification = true;
-  ConvNetOptions o;
-  o.filters = 4;
-  o.blocks = 2;
-  p.net = std::make_shared<ConvNet>(std::vector<int64_t>{1, 8, 8}, 3, o);
-  Rng rng(seed);
-  for (const auto& t : p.net->Init(rng)) p.init.push_back(t.to(at::kDouble));
-  at::manual_seed(static_cast<uint64_t>(seed));
-  const at::Tensor prototypes = at::rand({tasks, 3, 1, 1, 8, 8}, at::kDouble);
-  auto draw = [&](int64_t per_class) {
-    at::Tensor x = (prototypes + 0.3 * at::randn({tasks, 3, per_class, 1, 8, 8}, at::kDouble)).reshape({tasks, 3 * per_class, 1, 8, 8});
-    at::Tensor y = at::arange(3, at::kLong).repeat_interleave(per_class).unsqueeze(0).expand({tasks, 3 * per_class}).contiguous();
-    return std::make_pair(x, y);
-  };
-  std::tie(p.batch.support_x, p.batch.support_y) = draw(2);
-  std::tie(p.batch.query_x, p.batch.query_y) = draw(2);
-  return p;
-}
 
 GradientLearner MakeLearner(const Problem& p, const std::string& name, int steps, bool first_order) {
   GradientLearnerOptions o;
@@ -97,10 +51,6 @@ at::Tensor FiniteDifferences(const GradientLearner& learner, const EpisodeBatch&
     fd[i] = (f[0] - f[1]) / (2 * h);
   }
   return fd;
-}
-
-double RelativeError(const at::Tensor& a, const at::Tensor& b) {
-  return (a - b).norm().item<double>() / std::max(1e-12, b.norm().item<double>());
 }
 
 class SecondOrder : public ::testing::TestWithParam<std::string> {};
@@ -320,6 +270,60 @@ TEST(Reptile, UpdateIsTowardTheAdaptedParameters) {
       EXPECT_TRUE(at::allclose(got[i], theta[i], 1e-12, 1e-12)) << (serial ? "serial" : "batched") << " param " << i;
     }
   }
+}
+
+// The paper's inner loop: Adam (β1 = 0) on minibatches of the support and
+// query examples taken in the iteration's shuffled order, against a per-task
+// loop written out here.
+TEST(Reptile, MinibatchAdamInnerLoopMatchesAPerTaskLoop) {
+  const Problem p = MakeProblem(3);  // 5 support + 6 query points per task
+  ReptileOptions o;
+  o.inner_steps = 3;
+  o.inner_lr = 0.01;
+  o.outer_lr = 0.5;
+  o.anneal_outer_lr = false;
+  o.inner_batch = 4;
+  o.inner_adam = true;
+  o.train_on_query = true;
+  o.seed = 5;
+  Reptile reptile(p.net, false, o, p.init);
+  const int64_t iteration = 7;
+  reptile.MetaStep(p.batch, iteration);
+
+  // The order: a Fisher–Yates shuffle of the 11 examples from {seed, iteration}.
+  std::vector<int64_t> perm(11);
+  for (int64_t i = 0; i < 11; ++i) perm[static_cast<std::size_t>(i)] = i;
+  Rng rng(StreamSeed(5, {static_cast<std::uint64_t>(iteration)}));
+  for (int64_t i = 10; i > 0; --i) std::swap(perm[static_cast<std::size_t>(i)], perm[rng.UniformInt(static_cast<std::uint64_t>(i + 1))]);
+  std::vector<at::Tensor> mean(p.init.size());
+  for (int64_t t = 0; t < 3; ++t) {
+    const at::Tensor x = at::cat({p.batch.support_x.narrow(0, t, 1), p.batch.query_x.narrow(0, t, 1)}, 1);
+    const at::Tensor y = at::cat({p.batch.support_y.narrow(0, t, 1), p.batch.query_y.narrow(0, t, 1)}, 1);
+    Params phi, v;
+    for (const auto& w : p.init) {
+      phi.push_back(w.clone().requires_grad_(true));
+      v.push_back(at::zeros_like(w));
+    }
+    for (int s = 0; s < 3; ++s) {
+      std::vector<int64_t> idx;
+      for (int j = 0; j < 4; ++j) idx.push_back(perm[static_cast<std::size_t>((s * 4 + j) % 11)]);
+      const at::Tensor sel = at::tensor(idx, at::kLong);
+      const at::Tensor loss = (p.net->Forward(phi, x.index_select(1, sel)) - y.index_select(1, sel)).square().mean();
+      const auto g = torch::autograd::grad({loss}, phi);
+      for (std::size_t i = 0; i < phi.size(); ++i) {
+        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+        const at::Tensor step = 0.01 * g[i] / ((v[i] / (1.0 - std::pow(0.999, s + 1))).sqrt() + 1e-8);
+        phi[i] = (phi[i] - step).detach().requires_grad_(true);
+      }
+    }
+    for (std::size_t i = 0; i < phi.size(); ++i) mean[i] = t == 0 ? phi[i].detach() / 3.0 : mean[i] + phi[i].detach() / 3.0;
+  }
+  const Params got = reptile.parameters_list();
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const at::Tensor expected = p.init[i] + 0.5 * (mean[i] - p.init[i]);
+    EXPECT_TRUE(at::allclose(got[i], expected, 1e-12, 1e-12)) << "param " << i;
+  }
+  EXPECT_FALSE(at::allclose(got[0], p.init[0]));
 }
 
 TEST(Reptile, OuterStepSizeAnnealsLinearlyToZero) {

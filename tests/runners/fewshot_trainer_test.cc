@@ -55,7 +55,7 @@ TEST(FewShotTrainer, MamlLearnsToAdaptToSinusoids) {
 }
 
 TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
-  for (const std::string learner : {"maml", "meta-sgd", "reptile"}) {
+  for (const std::string learner : {"maml", "meta-sgd", "reptile", "leo"}) {
     const fs::path config = fs::path(METARL_SOURCE_DIR) / ("configs/fewshot/sinusoid-" + learner + ".yaml");
     std::vector<std::string> set = {"num-batches=12", "checkpoint-every=5"};
     // The shortened first part would otherwise anneal Reptile's step over 7 iterations.

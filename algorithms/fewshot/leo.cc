@@ -1,0 +1,317 @@
+#include "algorithms/fewshot/leo.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <ATen/ATen.h>
+#include <torch/autograd.h>
+
+#include "algorithms/fewshot/task_loss.h"
+#include "core/error.h"
+#include "core/rng.h"
+
+namespace metarl::algorithms::fewshot {
+namespace {
+
+// Indices of the LEO tensors after the body's, in Views() order.
+enum LeoParam : int64_t {
+  kEncoderW, kEncoderB, kRel1W, kRel1B, kRel2W, kRel2B, kRel3W, kRel3B, kDecoderW, kDecoderB,
+  kInnerLr, kFinetuneLr, kNumLeoParams
+};
+const char* const kLeoNames[kNumLeoParams] = {
+    "leo/encoder.weight",   "leo/encoder.bias",   "leo/relation1.weight", "leo/relation1.bias",
+    "leo/relation2.weight", "leo/relation2.bias", "leo/relation3.weight", "leo/relation3.bias",
+    "leo/decoder.weight",   "leo/decoder.bias",   "leo/inner-lr",         "leo/finetune-lr"};
+
+constexpr double kMinStd = 1e-5;
+
+at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::matmul(x, w) + b; }
+
+// Means and stds from the stacked (mean, raw std) halves of the last dim.
+std::pair<at::Tensor, at::Tensor> MeanStd(const at::Tensor& stacked) {
+  const auto halves = stacked.chunk(2, -1);
+  return {halves[0], at::softplus(halves[1]) + kMinStd};
+}
+
+// Standard normal noise of `shape` from `rng` (our generator: the same draws
+// on every platform and LibTorch version).
+at::Tensor Noise(std::vector<int64_t> shape, Rng& rng, const at::TensorOptions& options) {
+  at::Tensor cpu = at::empty(shape, at::TensorOptions().dtype(at::kDouble));
+  double* d = cpu.data_ptr<double>();
+  for (int64_t i = 0; i < cpu.numel(); ++i) d[i] = rng.Normal();
+  return cpu.to(options);
+}
+
+}  // namespace
+
+struct Leo::Latents {
+  at::Tensor mean, std;  // [T, G, Z]
+};
+
+void LeoOptions::Read(ConfigMap& config) {
+  config.Read("latent-dim", &latent_dim);
+  config.Read("hidden-dim", &hidden_dim);
+  config.Read("inner-steps", &inner_steps);
+  config.Read("inner-lr", &inner_lr);
+  config.Read("finetune-steps", &finetune_steps);
+  config.Read("finetune-lr", &finetune_lr);
+  config.Read("kl-weight", &kl_weight);
+  config.Read("encoder-penalty", &encoder_penalty);
+  config.Read("orthogonality-penalty", &orthogonality_penalty);
+  config.Read("l2-penalty", &l2_penalty);
+  config.Read("max-grad-norm", &max_grad_norm);
+  config.Read("sample", &sample);
+  config.Read("meta-lr", &adam.lr);
+}
+
+void LeoOptions::Validate() const {
+  METARL_REQUIRE(latent_dim >= 1, "latent-dim = ", latent_dim, ": expected at least 1");
+  METARL_REQUIRE(hidden_dim >= 1, "hidden-dim = ", hidden_dim, ": expected at least 1");
+  METARL_REQUIRE(inner_steps >= 0, "inner-steps = ", inner_steps, ": expected at least 0");
+  METARL_REQUIRE(finetune_steps >= 0, "finetune-steps = ", finetune_steps, ": expected at least 0");
+  METARL_REQUIRE(inner_steps + finetune_steps >= 1, "inner-steps + finetune-steps = 0: LEO needs at least one ",
+                 "adaptation step");
+  METARL_REQUIRE(std::isfinite(inner_lr) && inner_lr > 0.0, "inner-lr = ", inner_lr, ": expected a positive number");
+  METARL_REQUIRE(std::isfinite(finetune_lr) && finetune_lr > 0.0, "finetune-lr = ", finetune_lr,
+                 ": expected a positive number");
+  for (const auto& [key, value] : {std::pair<const char*, double>{"kl-weight", kl_weight},
+                                   {"encoder-penalty", encoder_penalty},
+                                   {"orthogonality-penalty", orthogonality_penalty},
+                                   {"l2-penalty", l2_penalty},
+                                   {"max-grad-norm", max_grad_norm}}) {
+    METARL_REQUIRE(std::isfinite(value) && value >= 0.0, key, " = ", value, ": expected a number >= 0");
+  }
+  METARL_REQUIRE(std::isfinite(adam.lr) && adam.lr > 0.0, "meta-lr = ", adam.lr, ": expected a positive number");
+}
+
+Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptions options, const Params& init)
+    : net_(std::move(net)), classification_(classification), options_(std::move(options)), adam_(options_.adam) {
+  options_.Validate();
+  num_body_ = net_->num_body_params();
+  const int64_t f = net_->feature_dim(), o = net_->num_outputs();
+  groups_ = classification_ ? o : 1;
+  input_dim_ = classification_ ? f : f + o;
+  group_params_ = classification_ ? f + 1 : f * o + o;
+  const auto net_names = net_->ParameterNames();
+  const auto net_shapes = net_->ParameterShapes();
+  METARL_CHECK(init.size() == net_shapes.size(), "initial parameters: ", init.size(), " tensors for ",
+               net_shapes.size());
+  const int64_t h = options_.hidden_dim, z = options_.latent_dim;
+  const std::vector<std::vector<int64_t>> leo_shapes = {
+      {input_dim_, h}, {h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * z}, {2 * z},
+      {z, 2 * group_params_}, {2 * group_params_}, {1}, {1}};
+  std::vector<at::Tensor> flat;
+  for (int64_t i = 0; i < num_body_; ++i) {
+    names_.push_back(net_names[i]);
+    shapes_.push_back(net_shapes[i]);
+    flat.push_back(init[i].detach().reshape(-1));
+  }
+  // Linear layers like nn.Linear: U(−1/√in, 1/√in) for weights and biases.
+  Rng rng(StreamSeed(options_.seed, {1}));
+  const at::TensorOptions topt = init[0].options();
+  for (int64_t i = 0; i < kNumLeoParams; ++i) {
+    names_.push_back(kLeoNames[i]);
+    shapes_.push_back(leo_shapes[i]);
+    at::Tensor t;
+    if (i == kInnerLr) {
+      t = at::full({1}, options_.inner_lr, topt);
+    } else if (i == kFinetuneLr) {
+      t = at::full({1}, options_.finetune_lr, topt);
+    } else {
+      const int64_t fan_in = leo_shapes[i % 2 == 0 ? i : i - 1][0];
+      const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      int64_t n = 1;
+      for (int64_t s : leo_shapes[i]) n *= s;
+      at::Tensor cpu = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
+      double* d = cpu.data_ptr<double>();
+      for (int64_t k = 0; k < n; ++k) d[k] = rng.Uniform(-bound, bound);
+      t = cpu.to(topt);
+    }
+    flat.push_back(t.reshape(-1));
+  }
+  meta_ = at::cat(flat).requires_grad_(true);
+}
+
+std::vector<std::string> Leo::ParameterNames() const { return names_; }
+
+Params Leo::Views(const at::Tensor& meta) const {
+  std::vector<int64_t> sizes;
+  for (const auto& shape : shapes_) {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    sizes.push_back(n);
+  }
+  Params views = at::split_with_sizes(meta, sizes);
+  for (std::size_t i = 0; i < views.size(); ++i) views[i] = views[i].view(shapes_[i]);
+  return views;
+}
+
+Leo::Latents Leo::Encode(const Params& v, const envs::fewshot::EpisodeBatch& batch, const at::Tensor& features) const {
+  const auto p = [&](int64_t i) -> const at::Tensor& { return v[static_cast<std::size_t>(num_body_ + i)]; };
+  const int64_t t = features.size(0), s = features.size(1);
+  const at::Tensor input = classification_ ? features : at::cat({features, batch.support_y.to(features.dtype())}, -1);
+  const at::Tensor h = Linear(input, p(kEncoderW), p(kEncoderB));  // [T, S, H]
+  const int64_t hd = h.size(2);
+  const at::Tensor pairs = at::cat({h.unsqueeze(2).expand({t, s, s, hd}), h.unsqueeze(1).expand({t, s, s, hd})}, -1);
+  at::Tensor r = at::relu(Linear(pairs, p(kRel1W), p(kRel1B)));
+  r = at::relu(Linear(r, p(kRel2W), p(kRel2B)));
+  r = Linear(r, p(kRel3W), p(kRel3B)).mean(2);  // [T, S, 2Z]: each example's mean over its partners
+  at::Tensor grouped;
+  if (classification_) {
+    // Class means through the one-hot membership [T, S, G].
+    const at::Tensor member = at::one_hot(batch.support_y, groups_).to(r.dtype());
+    grouped = at::matmul(member.transpose(1, 2), r) / member.sum(1).unsqueeze(2).clamp_min(1.0);
+  } else {
+    grouped = r.mean(1, /*keepdim=*/true);
+  }
+  const auto [mean, sd] = MeanStd(grouped);
+  return {mean, sd};
+}
+
+std::pair<at::Tensor, at::Tensor> Leo::Decode(const Params& v, const at::Tensor& z) const {
+  return MeanStd(Linear(z, v[static_cast<std::size_t>(num_body_ + kDecoderW)],
+                        v[static_cast<std::size_t>(num_body_ + kDecoderB)]));
+}
+
+at::Tensor Leo::Predict(const at::Tensor& w, const at::Tensor& features) const {
+  const int64_t t = w.size(0), f = net_->feature_dim(), o = net_->num_outputs();
+  if (classification_) {
+    // Class g's column and bias: logits [T, N, G] = f Wᵀ + b.
+    const at::Tensor weight = w.narrow(2, 0, f);             // [T, G, F]
+    const at::Tensor bias = w.narrow(2, f, 1).transpose(1, 2);  // [T, 1, G]
+    return at::baddbmm(bias, features, weight.transpose(1, 2));
+  }
+  const at::Tensor flat = w.squeeze(1);  // [T, P]
+  return TaskLinear(features, flat.narrow(1, 0, f * o).view({t, f, o}), flat.narrow(1, f * o, o).view({t, 1, o}));
+}
+
+at::Tensor Leo::SupportLoss(const at::Tensor& w, const at::Tensor& features, const at::Tensor& y) const {
+  return TaskLosses(Predict(w, features), y, classification_);
+}
+
+at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& meta, bool sample,
+                              std::uint64_t noise_seed, MetaStepStats* stats) const {
+  const Params v = Views(meta);
+  const Params body(v.begin(), v.begin() + num_body_);
+  const at::Tensor fs = net_->Features(body, batch.support_x);  // [T, S, F]
+  const at::Tensor fq = net_->Features(body, batch.query_x);    // [T, Q, F]
+  const Latents latents = Encode(v, batch, fs);
+  Rng rng(noise_seed);
+  const auto draw = [&](const at::Tensor& mean, const at::Tensor& sd) {
+    return sample ? mean + sd * Noise(mean.sizes().vec(), rng, mean.options()) : mean;
+  };
+  const auto decode = [&](const at::Tensor& z) {
+    const auto [mean, sd] = Decode(v, z);
+    return draw(mean, sd);
+  };
+  const at::Tensor alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)];
+  const at::Tensor eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)];
+
+  const at::Tensor z0 = draw(latents.mean, latents.std);
+  at::Tensor z = z0;
+  at::Tensor w = decode(z);
+  const at::Tensor first_support = SupportLoss(w, fs, batch.support_y);
+  at::Tensor support = first_support;
+  for (int s = 0; s < options_.inner_steps; ++s) {
+    if (s > 0) support = SupportLoss(w, fs, batch.support_y);
+    const at::Tensor gz = torch::autograd::grad({support.sum()}, {z}, {}, /*retain_graph=*/true,
+                                                /*create_graph=*/true)[0];
+    z = z - alpha * gz;
+    w = decode(z);
+  }
+  for (int s = 0; s < options_.finetune_steps; ++s) {
+    const at::Tensor loss = SupportLoss(w, fs, batch.support_y);
+    const at::Tensor gw = torch::autograd::grad({loss.sum()}, {w}, {}, /*retain_graph=*/true,
+                                                /*create_graph=*/true)[0];
+    w = w - eta * gw;
+  }
+  const at::Tensor pred = Predict(w, fq);
+  const at::Tensor query = TaskLosses(pred, batch.query_y, classification_).mean();
+
+  // Penalties.
+  const at::Tensor& m = latents.mean;
+  const at::Tensor& sd = latents.std;
+  const at::Tensor kl = (0.5 * (sd * sd + m * m - 1.0) - at::log(sd)).sum(-1).mean();
+  const at::Tensor encoder = (z.detach() - z0).pow(2).sum(-1).mean();
+  const at::Tensor dw = v[static_cast<std::size_t>(num_body_ + kDecoderW)];  // [Z, 2P]
+  const at::Tensor rows = dw / dw.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
+  const at::Tensor corr = at::matmul(rows, rows.t());
+  const at::Tensor orth = (corr - at::eye(corr.size(0), corr.options())).pow(2).mean();
+  at::Tensor l2 = at::zeros({}, meta.options());
+  for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) l2 = l2 + v[static_cast<std::size_t>(num_body_ + i)].pow(2).sum();
+  const at::Tensor objective = query + options_.kl_weight * kl + options_.encoder_penalty * encoder +
+                               options_.orthogonality_penalty * orth + options_.l2_penalty * l2;
+  if (stats) {
+    stats->support_loss = first_support.mean().item<double>();
+    stats->query_loss = query.item<double>();
+    if (classification_) stats->query_accuracy = TaskAccuracy(pred.detach(), batch.query_y).mean().item<double>();
+  }
+  return objective;
+}
+
+MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
+  MetaStepStats stats;
+  const at::Tensor objective = MetaObjective(batch, meta_, options_.sample,
+                                             StreamSeed(options_.seed, {2, static_cast<std::uint64_t>(iteration)}),
+                                             &stats);
+  at::Tensor g = torch::autograd::grad({objective}, {meta_})[0];
+  const double norm = g.norm().item<double>();
+  if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
+    throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient at iteration ", iteration,
+                                 " (query loss ", stats.query_loss, "); try a smaller inner-lr, finetune-lr or meta-lr"));
+  }
+  if (options_.max_grad_norm > 0.0 && norm > options_.max_grad_norm) g = g * (options_.max_grad_norm / norm);
+  const at::Tensor update = adam_.Step(g);
+  torch::NoGradGuard no_grad;
+  meta_.sub_(update);
+  return stats;
+}
+
+AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const {
+  const Params v = Views(meta_.detach());
+  const Params body(v.begin(), v.begin() + num_body_);
+  at::Tensor fs, fq;
+  Latents latents;
+  {
+    torch::NoGradGuard no_grad;
+    fs = net_->Features(body, batch.support_x);
+    fq = net_->Features(body, batch.query_x);
+    latents = Encode(v, batch, fs);
+  }
+  const double alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)].item<double>();
+  const double eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)].item<double>();
+  AdaptationCurve curve;
+  at::Tensor z = latents.mean;
+  at::Tensor w;
+  {
+    torch::NoGradGuard no_grad;
+    w = Decode(v, z).first;
+  }
+  const auto record = [&] {
+    torch::NoGradGuard no_grad;
+    const at::Tensor pred = Predict(w, fq);
+    curve.query_loss.push_back(TaskLosses(pred, batch.query_y, classification_).to(at::kCPU, at::kDouble));
+    if (classification_) curve.query_accuracy.push_back(TaskAccuracy(pred, batch.query_y).to(at::kCPU, at::kDouble));
+  };
+  record();
+  for (int s = 0; s < steps; ++s) {
+    if (s < options_.inner_steps) {
+      const at::Tensor zg = z.detach().requires_grad_(true);
+      const at::Tensor loss = SupportLoss(Decode(v, zg).first, fs, batch.support_y).sum();
+      const at::Tensor gz = torch::autograd::grad({loss}, {zg})[0];
+      torch::NoGradGuard no_grad;
+      z = zg.detach() - alpha * gz;
+      w = Decode(v, z).first;
+    } else {
+      const at::Tensor wg = w.detach().requires_grad_(true);
+      const at::Tensor loss = SupportLoss(wg, fs, batch.support_y).sum();
+      const at::Tensor gw = torch::autograd::grad({loss}, {wg})[0];
+      torch::NoGradGuard no_grad;
+      w = wg.detach() - eta * gw;
+    }
+    record();
+  }
+  return curve;
+}
+
+}  // namespace metarl::algorithms::fewshot

@@ -1,0 +1,124 @@
+#pragma once
+// LEO, latent embedding optimisation (Rusu et al. 2019), batched over tasks.
+//
+// The net's body is a feature extractor f (meta-learned, shared by all tasks,
+// not adapted). LEO generates the head from the support set instead of
+// meta-learning one initial head:
+//   encoder    h_i = E [f(x_i) (; y_i for regression)]                (linear, H)
+//   relation   r_ij = R([h_i; h_j]) for every support pair i, j     (MLP 2H→2H→2H→2Z, ReLU)
+//   latents    (μ_g, σ_g) = mean over i in group g and all j of r_ij,  z_g ~ N(μ_g, σ_g²)
+//   decoder    (μ_w, σ_w) = D z_g,  w_g ~ N(μ_w, σ_w²)                 (linear)
+// Groups: for N-way classification the N classes, w_g being class g's head
+// column and bias (F + 1 numbers); for regression one group per task whose
+// w is the whole head (F·O + O). σ = softplus(·) + 1e-5.
+//
+// Adaptation: inner-steps gradient steps on the support loss in the latent
+// space, z ← z − α ∇_z L_support(decode(z)), then finetune-steps steps on the
+// decoded head itself, w ← w − η ∇_w L_support(w); α and η are meta-learned
+// scalars (initialised to inner-lr and finetune-lr).
+//
+// Meta-objective (mean over tasks): query loss after adaptation
+//   + kl-weight · KL(N(μ, σ²) ‖ N(0, I))     (per latent, averaged over groups)
+//   + encoder-penalty · ‖stopgrad(z') − z‖²  (z' the adapted latents)
+//   + orthogonality-penalty · mean((C − I)²), C the correlation matrix of
+//     the decoder's weight rows
+//   + l2-penalty · ‖encoder, relation, decoder weights‖²
+// through all inner steps (second order), optimised by Adam (meta-lr) on one
+// flat buffer, the gradient clipped to max-grad-norm (0: off).
+//
+// Sampling: with sample: true (the paper's training) z and w are drawn by
+// reparameterisation in meta-training from the stream {seed, iteration};
+// evaluation always uses the means, so it is deterministic. sample: false
+// makes training deterministic too (the gradient tests use it).
+//
+// Evaluation curve: step 0 is the encoder's head (no gradient step), steps
+// 1..inner-steps are latent steps, later steps fine-tune the head (η).
+// Not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithms/common/adam.h"
+#include "algorithms/fewshot/functional_net.h"
+#include "algorithms/fewshot/learner.h"
+#include "core/config.h"
+
+namespace metarl::algorithms::fewshot {
+
+struct LeoOptions {
+  int latent_dim = 64;                  // Z, latent code size per group
+  int hidden_dim = 64;                  // H, encoder output size
+  int inner_steps = 5;                  // latent-space steps
+  double inner_lr = 1.0;                // α's initial value (meta-learned)
+  int finetune_steps = 5;               // head steps after the latent steps
+  double finetune_lr = 0.001;           // η's initial value (meta-learned)
+  double kl_weight = 0.001;             // β
+  double encoder_penalty = 1e-9;        // γ
+  double orthogonality_penalty = 1e-3;  // λ₂
+  double l2_penalty = 1e-8;             // λ₁
+  double max_grad_norm = 0.0;           // global norm clip of the meta-gradient; 0: off
+  bool sample = true;                   // sample z and w in meta-training
+  AdamOptions adam;                     // meta-lr: Adam step size (default 1e-3)
+  std::uint64_t seed = 0;               // noise stream (set from the run's seed, not a key)
+
+  // keys: latent-dim, hidden-dim, inner-steps, inner-lr, finetune-steps,
+  // finetune-lr, kl-weight, encoder-penalty, orthogonality-penalty,
+  // l2-penalty, max-grad-norm, sample, meta-lr
+  void Read(ConfigMap& config);
+  void Validate() const;
+};
+
+class Leo final : public FewShotLearner {
+ public:
+  // `net`: its body is the feature extractor (its head's parameters are not
+  // used; for classification its num_outputs() is the number of ways);
+  // `init`: the net's initial parameters (dtype and device are used). The
+  // LEO modules are initialised from StreamSeed(options.seed, {1}).
+  Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptions options, const Params& init);
+
+  std::string name() const override { return "leo"; }
+  MetaStepStats MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) override;
+  AdaptationCurve Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const override;
+
+  std::vector<std::string> ParameterNames() const override;
+  Params parameters_list() const override { return Views(meta_); }
+  Params OptimizerState() const override { return adam_.State(); }
+  void RestoreOptimizer(const Params& state) override { adam_.Restore(state); }
+
+  // The meta-objective at flat meta-parameters `meta` (differentiable w.r.t.
+  // it). `noise_seed`: the draws of z and w when sampling; ignored when
+  // options().sample is false. Exposed for tests.
+  at::Tensor MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& meta, bool sample,
+                           std::uint64_t noise_seed, MetaStepStats* stats = nullptr) const;
+
+  const at::Tensor& flat() const { return meta_; }
+  const LeoOptions& options() const { return options_; }
+  // Numbers each group's decoder generates (F + 1, or F·O + O for regression).
+  int64_t group_params() const { return group_params_; }
+
+ private:
+  struct Latents;  // encoder output of a batch
+  Params Views(const at::Tensor& meta) const;
+  Latents Encode(const Params& views, const envs::fewshot::EpisodeBatch& batch, const at::Tensor& features) const;
+  // Decoder means and stds [T, G, P] of latents z [T, G, Z].
+  std::pair<at::Tensor, at::Tensor> Decode(const Params& views, const at::Tensor& z) const;
+  // Logits or predictions [T, N, O] of head numbers w [T, G, P] on features [T, N, F].
+  at::Tensor Predict(const at::Tensor& w, const at::Tensor& features) const;
+  at::Tensor SupportLoss(const at::Tensor& w, const at::Tensor& features, const at::Tensor& y) const;
+
+  std::shared_ptr<const FunctionalNet> net_;
+  bool classification_;
+  LeoOptions options_;
+  int64_t groups_ = 1;           // G: the ways for classification, 1 for regression
+  int64_t input_dim_ = 0;        // encoder input: F (+ O for regression)
+  int64_t group_params_ = 0;     // P
+  std::vector<std::string> names_;
+  std::vector<std::vector<int64_t>> shapes_;
+  int64_t num_body_ = 0;
+  at::Tensor meta_;  // flat leaf, requires grad
+  FlatAdam adam_;
+};
+
+}  // namespace metarl::algorithms::fewshot

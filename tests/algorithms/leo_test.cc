@@ -1,0 +1,183 @@
+// LEO: the second-order meta-gradient (latent steps, fine-tuning steps, all
+// penalties, with and without sampled latents) against central finite
+// differences; evaluation agrees with the training objective; the class
+// latents are invariant to the support set's order and follow a relabelling
+// of the classes; evaluation leaves the meta-parameters unchanged; a seeded
+// run learns the sinusoid.
+
+#include <cmath>
+#include <memory>
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/autograd.h>
+
+#include "algorithms/fewshot/leo.h"
+#include "algorithms/fewshot/mlp_net.h"
+#include "envs/fewshot/sinusoid.h"
+#include "tests/algorithms/fewshot_fixtures.h"
+
+namespace metarl::algorithms::fewshot {
+namespace {
+using namespace testing_fixtures;  // NOLINT: Problem, MakeProblem, MakeConvProblem, RelativeError
+
+LeoOptions SmallOptions() {
+  LeoOptions o;
+  o.latent_dim = 3;
+  o.hidden_dim = 4;
+  o.inner_steps = 2;
+  o.inner_lr = 0.3;
+  o.finetune_steps = 1;
+  o.finetune_lr = 0.05;
+  o.kl_weight = 0.1;
+  o.encoder_penalty = 0.2;
+  o.orthogonality_penalty = 0.1;
+  o.l2_penalty = 0.01;
+  o.sample = false;
+  o.seed = 11;
+  return o;
+}
+
+at::Tensor FiniteDifferences(const Leo& leo, const EpisodeBatch& batch, bool sample, double h = 1e-6) {
+  const at::Tensor base = leo.flat().detach().clone();
+  at::Tensor fd = at::zeros_like(base);
+  for (int64_t i = 0; i < base.numel(); ++i) {
+    double f[2];
+    for (int side = 0; side < 2; ++side) {
+      at::Tensor x = base.clone();
+      x[i] += side == 0 ? h : -h;
+      f[side] = leo.MetaObjective(batch, x.requires_grad_(true), sample, 7).item<double>();
+    }
+    fd[i] = (f[0] - f[1]) / (2 * h);
+  }
+  return fd;
+}
+
+// The encoder penalty is left out: its stop-gradient makes the gradient differ
+// from the derivative of the value by design (finite differences see through it).
+TEST(Leo, MetaGradientMatchesFiniteDifferences) {
+  LeoOptions o = SmallOptions();
+  o.encoder_penalty = 0.0;
+  for (const Problem& p : {MakeProblem(3), MakeConvProblem(2)}) {
+    for (bool sample : {false, true}) {
+      const Leo leo(p.net, p.classification, o, p.init);
+      const at::Tensor objective = leo.MetaObjective(p.batch, leo.flat(), sample, 7);
+      const at::Tensor g = torch::autograd::grad({objective}, {leo.flat()})[0];
+      const at::Tensor fd = FiniteDifferences(leo, p.batch, sample);
+      const std::string what = std::string(p.classification ? "conv net" : "MLP") + (sample ? ", sampled" : "");
+      EXPECT_LT(RelativeError(g, fd), 1e-4) << what;
+      // The body, the LEO modules and both step sizes all get gradients (but
+      // for classification without sampling the decoder's bias: it shifts
+      // every class's logit alike, to which the softmax is blind).
+      const Params grads = at::split_with_sizes(g, [&] {
+        std::vector<int64_t> sizes;
+        for (const auto& t : leo.parameters_list()) sizes.push_back(t.numel());
+        return sizes;
+      }());
+      for (std::size_t i = 0; i < grads.size(); ++i) {
+        if (p.classification && !sample && leo.ParameterNames()[i] == "leo/decoder.bias") continue;
+        EXPECT_GT(grads[i].abs().max().item<double>(), 1e-8) << what << ": " << leo.ParameterNames()[i];
+      }
+    }
+  }
+}
+
+TEST(Leo, EvaluationMatchesTheTrainingObjectiveWithoutPenalties) {
+  for (const Problem& p : {MakeProblem(3), MakeConvProblem(2)}) {
+    LeoOptions o = SmallOptions();
+    o.kl_weight = o.encoder_penalty = o.orthogonality_penalty = o.l2_penalty = 0.0;
+    const Leo leo(p.net, p.classification, o, p.init);
+    const double objective = leo.MetaObjective(p.batch, leo.flat(), /*sample=*/false, 0).item<double>();
+    const AdaptationCurve curve = leo.Evaluate(p.batch, o.inner_steps + o.finetune_steps);
+    ASSERT_EQ(curve.query_loss.size(), 4u);
+    EXPECT_NEAR(curve.query_loss.back().mean().item<double>(), objective, 1e-10);
+    // Adaptation lowers the support loss's counterpart on the query set here.
+    EXPECT_EQ(curve.query_accuracy.size(), p.classification ? 4u : 0u);
+  }
+}
+
+TEST(Leo, ClassLatentsIgnoreSupportOrderAndFollowRelabelling) {
+  const Problem p = MakeConvProblem(2);
+  const Leo leo(p.net, true, SmallOptions(), p.init);
+  const AdaptationCurve base = leo.Evaluate(p.batch, 3);
+  // Shuffle the support set's order (labels along).
+  EpisodeBatch shuffled = p.batch;
+  const at::Tensor order = at::tensor({5, 0, 3, 1, 4, 2}, at::kLong);
+  shuffled.support_x = p.batch.support_x.index_select(1, order);
+  shuffled.support_y = p.batch.support_y.index_select(1, order);
+  // Relabel the classes 0→2, 1→0, 2→1 in support and query alike.
+  EpisodeBatch relabelled = p.batch;
+  const at::Tensor map = at::tensor({2, 0, 1}, at::kLong);
+  relabelled.support_y = map.index({p.batch.support_y});
+  relabelled.query_y = map.index({p.batch.query_y});
+  for (const EpisodeBatch* b : {&shuffled, &relabelled}) {
+    const AdaptationCurve c = leo.Evaluate(*b, 3);
+    for (std::size_t s = 0; s < c.query_loss.size(); ++s) {
+      EXPECT_TRUE(at::allclose(c.query_loss[s], base.query_loss[s], 1e-9, 1e-12)) << "step " << s;
+      EXPECT_TRUE(at::equal(c.query_accuracy[s], base.query_accuracy[s])) << "step " << s;
+    }
+  }
+}
+
+TEST(Leo, EvaluationLeavesTheMetaParametersAndMetaStepMovesThem) {
+  const Problem p = MakeProblem(3);
+  LeoOptions o = SmallOptions();
+  o.sample = true;
+  Leo leo(p.net, false, o, p.init);
+  const at::Tensor before = leo.flat().detach().clone();
+  leo.Evaluate(p.batch, 5);
+  EXPECT_TRUE(at::equal(leo.flat().detach(), before));
+  const MetaStepStats stats = leo.MetaStep(p.batch, 0);
+  EXPECT_TRUE(std::isfinite(stats.query_loss));
+  EXPECT_FALSE(at::equal(leo.flat().detach(), before));
+  EXPECT_EQ(leo.OptimizerState().size(), 3u);
+}
+
+TEST(Leo, RejectsBadOptions) {
+  LeoOptions o;
+  o.inner_steps = 0;
+  o.finetune_steps = 0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+  o = LeoOptions{};
+  o.kl_weight = -1.0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+  o = LeoOptions{};
+  o.latent_dim = 0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+}
+
+// Seeded learning test: LEO on 10-shot sinusoids with a 1-40-40 feature
+// extractor. Measured: query MSE of the generated-and-adapted head on 200
+// held-out tasks drops from 4.06 at initialisation to 0.35 after 400
+// meta-iterations of 10 tasks (1.6 s); the bound (half) leaves a wide margin.
+TEST(Leo, LearnsTheSinusoid) {
+  MlpNetOptions no;
+  no.hidden_sizes = {40, 40};
+  auto net = std::make_shared<MlpNet>(1, 1, no);
+  Rng rng(1);
+  const Params init = net->Init(rng);
+  LeoOptions o;
+  o.latent_dim = 16;
+  o.hidden_dim = 16;
+  o.inner_steps = 3;
+  o.inner_lr = 0.1;
+  o.finetune_steps = 2;
+  o.finetune_lr = 0.01;
+  o.seed = 1;
+  Leo leo(net, false, o, init);
+  envs::fewshot::SinusoidOptions so;
+  so.shots = 10;
+  so.query = 10;
+  const envs::fewshot::SinusoidTasks tasks(so);
+  Rng test_rng(99);
+  const EpisodeBatch held_out = tasks.Sample(200, envs::fewshot::Split::kTest, test_rng);
+  const auto mse = [&] { return leo.Evaluate(held_out, 5).query_loss.back().mean().item<double>(); };
+  const double initial = mse();
+  for (int i = 0; i < 400; ++i) leo.MetaStep(tasks.Sample(10, envs::fewshot::Split::kTrain, rng), i);
+  const double trained = mse();
+  std::printf("LEO sinusoid: held-out MSE %.3f -> %.3f\n", initial, trained);
+  EXPECT_LT(trained, 0.5 * initial);
+}
+
+}  // namespace
+}  // namespace metarl::algorithms::fewshot
