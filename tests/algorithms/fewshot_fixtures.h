@@ -2,6 +2,7 @@
 // Small few-shot problems in double precision shared by the learners' tests.
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <tuple>
 #include <utility>
@@ -69,6 +70,22 @@ inline Problem MakeConvProblem(int64_t tasks, uint64_t seed = 5) {
 
 inline double RelativeError(const at::Tensor& a, const at::Tensor& b) {
   return (a - b).norm().item<double>() / std::max(1e-12, b.norm().item<double>());
+}
+
+// Central differences of `objective` at every entry of `base` [P].
+inline at::Tensor CentralDifferences(const at::Tensor& base, const std::function<double(const at::Tensor&)>& objective,
+                                     double h = 1e-6) {
+  at::Tensor fd = at::zeros_like(base);
+  for (int64_t i = 0; i < base.numel(); ++i) {
+    double f[2];
+    for (int side = 0; side < 2; ++side) {
+      at::Tensor x = base.clone();
+      x[i] += side == 0 ? h : -h;
+      f[side] = objective(x);
+    }
+    fd[i] = (f[0] - f[1]) / (2 * h);
+  }
+  return fd;
 }
 
 }  // namespace testing_fixtures

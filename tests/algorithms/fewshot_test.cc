@@ -38,19 +38,10 @@ GradientLearner MakeLearner(const Problem& p, const std::string& name, int steps
 }
 
 // Central differences of the meta-objective w.r.t. every meta-parameter.
-at::Tensor FiniteDifferences(const GradientLearner& learner, const EpisodeBatch& batch, double h = 1e-6) {
-  const at::Tensor base = learner.flat().detach().clone();
-  at::Tensor fd = at::zeros_like(base);
-  for (int64_t i = 0; i < base.numel(); ++i) {
-    double f[2];
-    for (int side = 0; side < 2; ++side) {
-      at::Tensor x = base.clone();
-      x[i] += side == 0 ? h : -h;
-      f[side] = learner.MetaObjective(batch, x.requires_grad_(true)).item<double>();
-    }
-    fd[i] = (f[0] - f[1]) / (2 * h);
-  }
-  return fd;
+at::Tensor FiniteDifferences(const GradientLearner& learner, const EpisodeBatch& batch) {
+  return CentralDifferences(learner.flat().detach().clone(), [&](const at::Tensor& x) {
+    return learner.MetaObjective(batch, x.clone().requires_grad_(true)).item<double>();
+  });
 }
 
 class SecondOrder : public ::testing::TestWithParam<std::string> {};

@@ -38,19 +38,10 @@ LeoOptions SmallOptions() {
   return o;
 }
 
-at::Tensor FiniteDifferences(const Leo& leo, const EpisodeBatch& batch, bool sample, double h = 1e-6) {
-  const at::Tensor base = leo.flat().detach().clone();
-  at::Tensor fd = at::zeros_like(base);
-  for (int64_t i = 0; i < base.numel(); ++i) {
-    double f[2];
-    for (int side = 0; side < 2; ++side) {
-      at::Tensor x = base.clone();
-      x[i] += side == 0 ? h : -h;
-      f[side] = leo.MetaObjective(batch, x.requires_grad_(true), sample, 7).item<double>();
-    }
-    fd[i] = (f[0] - f[1]) / (2 * h);
-  }
-  return fd;
+at::Tensor FiniteDifferences(const Leo& leo, const EpisodeBatch& batch, bool sample) {
+  return CentralDifferences(leo.flat().detach().clone(), [&](const at::Tensor& x) {
+    return leo.MetaObjective(batch, x.clone().requires_grad_(true), sample, 7).item<double>();
+  });
 }
 
 // The encoder penalty is left out: its stop-gradient makes the gradient differ
