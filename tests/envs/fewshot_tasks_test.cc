@@ -72,9 +72,12 @@ TEST(FewShotRegistry, BadKwargsAreNamed) {
             std::string::npos);
 }
 
-// 2 sets × 2 alphabets × 3 characters = 12 characters of 8 drawings, 8×8 px.
+// 2 sets × 2 alphabets × 3 characters = 12 characters of 8 drawings, 8×8 px,
+// in a folder of the running test's own (ctest runs tests in parallel processes).
 std::filesystem::path Fixture() {
-  const auto dir = std::filesystem::temp_directory_path() / "metarl_omniglot_fixture";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   (std::string("metarl_omniglot_fixture_") +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
   testing::MakeOmniglotFixture(dir, 2, 3, 8, 8);
   return dir;
 }
