@@ -2,6 +2,7 @@
 
 #include "algorithms/fewshot/gradient_learner.h"
 #include "algorithms/fewshot/leo.h"
+#include "algorithms/fewshot/protonet.h"
 #include "algorithms/fewshot/reptile.h"
 #include "core/error.h"
 
@@ -14,6 +15,7 @@ const std::vector<LearnerEntry>& LearnerRegistry() {
       {"anil", "ANIL: inner loop on the head only"},
       {"reptile", "Reptile: move toward SGD-adapted parameters (batched or serial)"},
       {"leo", "LEO: heads generated from a latent code per class, adapted in the latent space"},
+      {"protonet", "Prototypical Networks: softmax over distances to class-mean embeddings"},
   };
   return entries;
 }
@@ -40,6 +42,11 @@ std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& 
     o.Read(config);
     o.seed = seed;
     return std::make_unique<Leo>(std::move(net), classification, o, init);
+  }
+  if (name == "protonet") {
+    ProtoNetOptions o;
+    o.Read(config);
+    return std::make_unique<ProtoNet>(std::move(net), classification, o, init);
   }
   std::string known;
   for (const auto& e : LearnerRegistry()) known += (known.empty() ? "" : ", ") + e.name;
