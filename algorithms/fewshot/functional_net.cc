@@ -42,4 +42,16 @@ Params FunctionalNet::HeadOf(const Params& params) const {
   return Params(params.begin() + num_body_params(), params.end());
 }
 
+Params SplitViews(const at::Tensor& flat, const std::vector<std::vector<int64_t>>& shapes) {
+  std::vector<int64_t> sizes;
+  for (const auto& shape : shapes) {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    sizes.push_back(n);
+  }
+  Params views = at::split_with_sizes(flat, sizes);
+  for (std::size_t i = 0; i < views.size(); ++i) views[i] = views[i].view(shapes[i]);
+  return views;
+}
+
 }  // namespace metarl::algorithms::fewshot

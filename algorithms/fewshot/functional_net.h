@@ -65,6 +65,11 @@ class FunctionalNet {
   Params HeadOf(const Params& params) const;
 };
 
+// Views of a flat buffer `flat` [P] with `shapes`, in order (one
+// split_with_sizes): how the learners keep their meta-parameters in one
+// buffer (one optimiser update) and still hand tensors to the net.
+Params SplitViews(const at::Tensor& flat, const std::vector<std::vector<int64_t>>& shapes);
+
 // y = x W + b over tasks: x [T, N, in]; W [in, out] or [T, in, out]; b [1, out]
 // or [T, 1, out] (biases are rows, so a per-task stack broadcasts over the
 // examples) -> [T, N, out]. One addmm / baddbmm.

@@ -57,20 +57,12 @@ GradientLearner::GradientLearner(std::string name, std::shared_ptr<const Functio
 }
 
 Params GradientLearner::Views(const at::Tensor& meta) const {
-  std::vector<int64_t> sizes;
   std::vector<std::vector<int64_t>> shapes = shapes_;
   if (options_.learn_inner_lr) {
     const std::size_t first = options_.head_only ? static_cast<std::size_t>(net_->num_body_params()) : 0;
     shapes.insert(shapes.end(), shapes_.begin() + first, shapes_.end());
   }
-  for (const auto& shape : shapes) {
-    int64_t n = 1;
-    for (int64_t s : shape) n *= s;
-    sizes.push_back(n);
-  }
-  Params views = at::split_with_sizes(meta, sizes);  // one operation for all
-  for (std::size_t i = 0; i < views.size(); ++i) views[i] = views[i].view(shapes[i]);
-  return views;
+  return SplitViews(meta, shapes);
 }
 
 std::vector<std::string> GradientLearner::ParameterNames() const {

@@ -134,17 +134,7 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
 
 std::vector<std::string> Leo::ParameterNames() const { return names_; }
 
-Params Leo::Views(const at::Tensor& meta) const {
-  std::vector<int64_t> sizes;
-  for (const auto& shape : shapes_) {
-    int64_t n = 1;
-    for (int64_t s : shape) n *= s;
-    sizes.push_back(n);
-  }
-  Params views = at::split_with_sizes(meta, sizes);
-  for (std::size_t i = 0; i < views.size(); ++i) views[i] = views[i].view(shapes_[i]);
-  return views;
-}
+Params Leo::Views(const at::Tensor& meta) const { return SplitViews(meta, shapes_); }
 
 Leo::Latents Leo::Encode(const Params& v, const envs::fewshot::EpisodeBatch& batch, const at::Tensor& features) const {
   const auto p = [&](int64_t i) -> const at::Tensor& { return v[static_cast<std::size_t>(num_body_ + i)]; };

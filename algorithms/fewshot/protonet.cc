@@ -45,17 +45,7 @@ std::vector<std::string> ProtoNet::ParameterNames() const {
   return names;
 }
 
-Params ProtoNet::Views(const at::Tensor& flat) const {
-  std::vector<int64_t> sizes;
-  for (const auto& shape : shapes_) {
-    int64_t n = 1;
-    for (int64_t s : shape) n *= s;
-    sizes.push_back(n);
-  }
-  Params views = at::split_with_sizes(flat, sizes);
-  for (std::size_t i = 0; i < views.size(); ++i) views[i] = views[i].view(shapes_[i]);
-  return views;
-}
+Params ProtoNet::Views(const at::Tensor& flat) const { return SplitViews(flat, shapes_); }
 
 at::Tensor ProtoNet::Logits(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const {
   const Params body = Views(flat);
