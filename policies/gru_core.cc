@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "core/error.h"
+#include "policies/recurrent_cells.h"
 
 namespace metarl::policies {
 
@@ -39,13 +40,7 @@ std::vector<std::string> GruCore::ParameterNames() const { return {kNames, kName
 
 at::Tensor GruCore::Step(const at::Tensor& x, const at::Tensor& h, const Params& params) const {
   METARL_CHECK(params.size() == kCount, "GruCore: ", params.size(), " parameters; expected ", kCount);
-  const at::Tensor gi = at::addmm(params[kBih], x, params[kWih]);
-  const at::Tensor gh = at::addmm(params[kBhh], h, params[kWhh]);
-  const std::vector<at::Tensor> i = gi.chunk(3, -1), g = gh.chunk(3, -1);
-  const at::Tensor r = at::sigmoid(i[0] + g[0]);
-  const at::Tensor z = at::sigmoid(i[1] + g[1]);
-  const at::Tensor n = at::tanh(i[2] + r * g[2]);
-  return n + z * (h - n);  // (1 − z)·n + z·h
+  return GruCell(x, h, params[kWih], params[kWhh], params[kBih], params[kBhh]);
 }
 
 at::Tensor GruCore::Unroll(const at::Tensor& x, const at::Tensor& h0, const at::Tensor& resets,

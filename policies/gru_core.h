@@ -4,7 +4,7 @@
 // previous done], with a policy head and a value head on the hidden state,
 // and a functional forward over an explicit parameter set.
 //
-// GRU (the PyTorch convention, gates in the order r, z, n):
+// GRU (policies/recurrent_cells.h; the PyTorch convention, gates r, z, n):
 //   r = σ(x·W_ir + b_ir + h·W_hr + b_hr)
 //   z = σ(x·W_iz + b_iz + h·W_hz + b_hz)
 //   n = tanh(x·W_in + b_in + r ⊙ (h·W_hn + b_hn))

@@ -11,11 +11,14 @@ namespace metarl::algorithms::fewshot {
 void ConvNetOptions::Read(ConfigMap& config) {
   config.Read("filters", &filters);
   config.Read("blocks", &blocks);
+  config.Read("pooling-blocks", &pooling_blocks);
 }
 
 void ConvNetOptions::Validate() const {
   METARL_REQUIRE(filters >= 1, "net.filters = ", filters, ": expected a positive channel count");
   METARL_REQUIRE(blocks >= 1, "net.blocks = ", blocks, ": expected at least one conv block");
+  METARL_REQUIRE(pooling_blocks == -1 || (pooling_blocks >= 0 && pooling_blocks <= blocks),
+                 "net.pooling-blocks = ", pooling_blocks, ": expected -1 (all) or 0..", blocks);
 }
 
 ConvNet::ConvNet(std::vector<int64_t> input_shape, int64_t outputs, ConvNetOptions options)
@@ -23,14 +26,16 @@ ConvNet::ConvNet(std::vector<int64_t> input_shape, int64_t outputs, ConvNetOptio
   options_.Validate();
   METARL_REQUIRE(input_shape_.size() == 3, "conv net: input shape of ", input_shape_.size(),
                  " dimensions: expected {channels, height, width}");
+  pooling_blocks_ = options_.pooling_blocks < 0 ? options_.blocks : options_.pooling_blocks;
   int64_t h = input_shape_[1], w = input_shape_[2];
-  for (int b = 0; b < options_.blocks; ++b) {
+  for (int b = 0; b < pooling_blocks_; ++b) {
     h /= 2;
     w /= 2;
   }
   METARL_REQUIRE(h >= 1 && w >= 1, "net.blocks = ", options_.blocks, ": ", input_shape_[1], "×", input_shape_[2],
                  " images vanish after that many 2×2 poolings");
   feature_dim_ = options_.filters * h * w;
+  feature_shape_ = {options_.filters, h, w};
 }
 
 std::vector<std::string> ConvNet::ParameterNames() const {
@@ -97,7 +102,8 @@ at::Tensor ConvNet::Features(const Params& body, const at::Tensor& x) const {
     const at::Tensor s = beta.dim() == 2 ? beta.reshape({t * f}) : beta.repeat({t});
     h = at::batch_norm(h, g, s, /*running_mean=*/{}, /*running_var=*/{}, /*training=*/true, /*momentum=*/0.0,
                        /*eps=*/1e-5, /*cudnn_enabled=*/true);
-    h = at::max_pool2d(at::relu(h), {2, 2});
+    h = at::relu(h);
+    if (b < pooling_blocks_) h = at::max_pool2d(h, {2, 2});
   }
   // [N, T·F, h, w] -> [T, N, F·h·w]
   return h.reshape({n, t, feature_dim_}).transpose(0, 1);

@@ -3,6 +3,8 @@
 // `blocks` × [3×3 conv with `filters` channels (padding 1, no bias: batch
 // norm removes it) → batch norm → ReLU → 2×2 max-pool], then a linear head
 // on the flattened features. 28×28 inputs end at 1×1×filters features.
+// With `pooling-blocks` < blocks only the first that many blocks pool (the
+// Relation Network's embedding: 4 blocks, 2 pooling, 64×7×7 feature maps).
 //
 // Batch norm always normalises with the statistics of the examples at hand,
 // per task and channel (the transductive setting of MAML and its successors);
@@ -28,8 +30,9 @@ namespace metarl::algorithms::fewshot {
 struct ConvNetOptions {
   int filters = 64;  // channels of every conv block
   int blocks = 4;    // conv blocks
+  int pooling_blocks = -1;  // the first this many blocks max-pool; −1 = all
 
-  void Read(ConfigMap& config);  // keys: filters, blocks
+  void Read(ConfigMap& config);  // keys: filters, blocks, pooling-blocks
   void Validate() const;
 };
 
@@ -42,6 +45,7 @@ class ConvNet final : public FunctionalNet {
   std::vector<std::vector<int64_t>> ParameterShapes() const override;
   int64_t num_body_params() const override { return 3 * options_.blocks; }
   int64_t feature_dim() const override { return feature_dim_; }
+  std::vector<int64_t> FeatureShape() const override { return feature_shape_; }
   int64_t num_outputs() const override { return outputs_; }
   Params Init(Rng& rng) const override;
   at::Tensor Features(const Params& body, const at::Tensor& x) const override;
@@ -50,7 +54,9 @@ class ConvNet final : public FunctionalNet {
   std::vector<int64_t> input_shape_;
   int64_t outputs_;
   ConvNetOptions options_;
+  int pooling_blocks_ = 0;
   int64_t feature_dim_ = 0;
+  std::vector<int64_t> feature_shape_;  // {filters, h, w}
 };
 
 }  // namespace metarl::algorithms::fewshot

@@ -35,6 +35,9 @@ class FunctionalNet {
   virtual std::vector<std::vector<int64_t>> ParameterShapes() const = 0;
   virtual int64_t num_body_params() const = 0;
   virtual int64_t feature_dim() const = 0;  // F
+  // The features' shape before flattening ({C, h, w} for a conv net's
+  // feature maps; {F} otherwise). Its product is F.
+  virtual std::vector<int64_t> FeatureShape() const { return {feature_dim()}; }
   virtual int64_t num_outputs() const = 0;  // O
 
   // Initial parameters (unbatched, float32, CPU), deterministic for `rng`.

@@ -6,9 +6,8 @@
 // are the negative distances to the N prototypes:
 //   euclidean: −‖f(x) − c_n‖²        cosine: cos(f(x), c_n) · cosine-scale
 // Meta-objective: mean over tasks of the query cross-entropy; Adam (meta-lr)
-// on one flat buffer of the body's parameters. No gradient steps at
-// adaptation: Evaluate() accepts steps = 0 only (its one row is the
-// prototype classifier). Classification only.
+// on one flat buffer of the body's parameters (algorithms/fewshot/
+// embedding_learner.h). No gradient steps at adaptation. Classification only.
 // Not thread-safe.
 
 #include <memory>
@@ -16,8 +15,7 @@
 #include <vector>
 
 #include "algorithms/common/adam.h"
-#include "algorithms/fewshot/functional_net.h"
-#include "algorithms/fewshot/learner.h"
+#include "algorithms/fewshot/embedding_learner.h"
 #include "core/config.h"
 
 namespace metarl::algorithms::fewshot {
@@ -31,34 +29,27 @@ struct ProtoNetOptions {
   void Validate() const;
 };
 
-class ProtoNet final : public FewShotLearner {
+class ProtoNet final : public EmbeddingLearner {
  public:
   // `init`: the net's initial parameters (only the body's are kept).
   // std::invalid_argument when `classification` is false.
   ProtoNet(std::shared_ptr<const FunctionalNet> net, bool classification, ProtoNetOptions options,
            const Params& init);
 
-  std::string name() const override { return "protonet"; }
-  MetaStepStats MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) override;
-  AdaptationCurve Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const override;
-
-  std::vector<std::string> ParameterNames() const override;
-  Params parameters_list() const override { return Views(flat_); }
-  Params OptimizerState() const override { return adam_.State(); }
-  void RestoreOptimizer(const Params& state) override { adam_.Restore(state); }
-
   // Query logits [T, Q, N] of the body parameters viewed from `flat`.
-  at::Tensor Logits(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const;
-  const at::Tensor& flat() const { return flat_; }
+  at::Tensor Logits(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const {
+    return Run(batch, flat, kEvaluation).scores;
+  }
 
  private:
-  Params Views(const at::Tensor& flat) const;
+  Output Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
+                 int64_t iteration) const override;
 
-  std::shared_ptr<const FunctionalNet> net_;
   ProtoNetOptions options_;
-  std::vector<std::vector<int64_t>> shapes_;
-  at::Tensor flat_;  // the body's parameters, leaf, requires grad
-  FlatAdam adam_;
 };
+
+// Class means of embeddings through the one-hot membership: features
+// [T, S, F], labels [T, S] in 0..ways-1 -> [T, ways, F].
+at::Tensor ClassMeans(const at::Tensor& features, const at::Tensor& labels, int64_t ways);
 
 }  // namespace metarl::algorithms::fewshot

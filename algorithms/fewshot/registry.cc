@@ -2,8 +2,12 @@
 
 #include "algorithms/fewshot/gradient_learner.h"
 #include "algorithms/fewshot/leo.h"
+#include "algorithms/fewshot/matching_net.h"
 #include "algorithms/fewshot/protonet.h"
+#include "algorithms/fewshot/recurrent_learner.h"
+#include "algorithms/fewshot/relation_net.h"
 #include "algorithms/fewshot/reptile.h"
+#include "algorithms/fewshot/siamese_net.h"
 #include "core/error.h"
 
 namespace metarl::algorithms::fewshot {
@@ -16,6 +20,10 @@ const std::vector<LearnerEntry>& LearnerRegistry() {
       {"reptile", "Reptile: move toward SGD-adapted parameters (batched or serial)"},
       {"leo", "LEO: heads generated from a latent code per class, adapted in the latent space"},
       {"protonet", "Prototypical Networks: softmax over distances to class-mean embeddings"},
+      {"matching", "Matching Networks: cosine attention over the support set (optional full-context embeddings)"},
+      {"relation", "Relation Networks: a learned relation module scores (query, class) feature-map pairs"},
+      {"siamese", "Siamese networks: pair verification, N-way by the nearest support example"},
+      {"recurrent", "black-box LSTM/GRU reading (x, previous label) support sequences, then the query"},
   };
   return entries;
 }
@@ -47,6 +55,26 @@ std::unique_ptr<FewShotLearner> MakeLearner(const std::string& name, ConfigMap& 
     ProtoNetOptions o;
     o.Read(config);
     return std::make_unique<ProtoNet>(std::move(net), classification, o, init);
+  }
+  if (name == "matching") {
+    MatchingNetOptions o;
+    o.Read(config);
+    return std::make_unique<MatchingNet>(std::move(net), classification, o, init, seed);
+  }
+  if (name == "relation") {
+    RelationNetOptions o;
+    o.Read(config);
+    return std::make_unique<RelationNet>(std::move(net), classification, o, init, seed);
+  }
+  if (name == "siamese") {
+    SiameseNetOptions o;
+    o.Read(config);
+    return std::make_unique<SiameseNet>(std::move(net), classification, o, init, seed);
+  }
+  if (name == "recurrent") {
+    RecurrentLearnerOptions o;
+    o.Read(config);
+    return std::make_unique<RecurrentLearner>(std::move(net), classification, o, init, seed);
   }
   std::string known;
   for (const auto& e : LearnerRegistry()) known += (known.empty() ? "" : ", ") + e.name;

@@ -272,7 +272,7 @@ int FewShotTrain(const std::vector<std::string>& args) {
   if (!Parse(args, desc,
              "usage: metarl fewshot train --config FILE --output DIR [--set key=value ...]\n"
              "       metarl fewshot train --output DIR --resume [--config FILE] [--set key=value ...]\n"
-             "Meta-training of a few-shot learner (key `learner`: maml, meta-sgd, anil, reptile, leo, protonet).",
+             "Meta-training of a few-shot learner (key `learner`: maml, meta-sgd, anil, reptile, leo, protonet, matching, relation, siamese, recurrent).",
              &vm)) {
     return 0;
   }

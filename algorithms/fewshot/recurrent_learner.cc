@@ -1,0 +1,108 @@
+#include "algorithms/fewshot/recurrent_learner.h"
+
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "algorithms/fewshot/task_loss.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "policies/recurrent_cells.h"
+
+namespace metarl::algorithms::fewshot {
+
+namespace {
+std::vector<ModuleParam> RecurrentModule(const FunctionalNet& net, const RecurrentLearnerOptions& o) {
+  o.Validate();
+  const int64_t in = net.feature_dim() + net.num_outputs(), h = o.hidden_size;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(h));
+  std::vector<ModuleParam> m;
+  if (o.cell == "lstm") {
+    m = {{"rnn.w_ih", {in, 4 * h}, bound}, {"rnn.w_hh", {h, 4 * h}, bound}, {"rnn.b", {4 * h}, bound}};
+  } else {
+    m = {{"rnn.w_ih", {in, 3 * h}, bound},
+         {"rnn.w_hh", {h, 3 * h}, bound},
+         {"rnn.b_ih", {3 * h}, bound},
+         {"rnn.b_hh", {3 * h}, bound}};
+  }
+  for (const auto& p : LinearModule("out", h, net.num_outputs())) m.push_back(p);
+  return m;
+}
+}  // namespace
+
+void RecurrentLearnerOptions::Read(ConfigMap& config) {
+  config.Read("cell", &cell);
+  config.Read("hidden-size", &hidden_size);
+  config.Read("meta-lr", &adam.lr);
+}
+
+void RecurrentLearnerOptions::Validate() const {
+  METARL_REQUIRE(cell == "lstm" || cell == "gru", "cell = '", cell, "': expected lstm or gru");
+  METARL_REQUIRE(hidden_size >= 1, "hidden-size = ", hidden_size, ": expected a positive width");
+}
+
+RecurrentLearner::RecurrentLearner(std::shared_ptr<const FunctionalNet> net, bool classification,
+                                   RecurrentLearnerOptions options, const Params& init, std::uint64_t seed)
+    : EmbeddingLearner("recurrent", net, classification, options.adam, init, RecurrentModule(*net, options), seed),
+      options_(std::move(options)),
+      seed_(seed) {}
+
+void RecurrentLearner::Step(const at::Tensor& x, at::Tensor& h, at::Tensor& c, const Params& m) const {
+  if (options_.cell == "lstm") {
+    const policies::LstmState next = policies::LstmCell(x, h, c, m[0], m[1], m[2]);
+    h = next.h;
+    c = next.c;
+  } else {
+    h = policies::GruCell(x, h, m[0], m[1], m[2], m[3]);
+  }
+}
+
+at::Tensor RecurrentLearner::SupportOrder(int64_t tasks, int64_t support, int64_t iteration) const {
+  Rng rng(iteration == kEvaluation ? StreamSeed(seed_, {5})
+                                   : StreamSeed(seed_, {4, static_cast<std::uint64_t>(iteration)}));
+  at::Tensor order = at::empty({tasks, support}, at::kLong);
+  int64_t* d = order.data_ptr<int64_t>();
+  for (int64_t t = 0; t < tasks; ++t) {
+    int64_t* row = d + t * support;
+    std::iota(row, row + support, int64_t{0});
+    for (int64_t i = support - 1; i > 0; --i) {
+      std::swap(row[i], row[rng.UniformInt(static_cast<std::uint64_t>(i + 1))]);
+    }
+  }
+  return order;
+}
+
+EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
+                                                   const Params& module, int64_t iteration) const {
+  const int64_t ways = net().num_outputs();
+  const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
+  const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
+  const int64_t t = fs.size(0), s = fs.size(1), q = fq.size(1);
+  const at::Tensor order = SupportOrder(t, s, iteration).to(fs.device());
+  const at::Tensor xs = fs.gather(1, order.unsqueeze(2).expand_as(fs));
+  const at::Tensor ys = batch.support_y.gather(1, order);  // [T, S]
+  const at::Tensor shown = at::one_hot(ys, ways).to(fs.dtype());
+  // Step t sees the label of step t − 1.
+  const at::Tensor previous = at::cat({at::zeros({t, 1, ways}, fs.options()), shown.narrow(1, 0, s - 1)}, 1);
+  const at::Tensor inputs = at::cat({xs, previous}, 2);  // [T, S, F + N]
+  const std::size_t k = module.size() - 2;  // out.weight, out.bias
+  at::Tensor h = at::zeros({t, options_.hidden_size}, fs.options()), c = at::zeros_like(h);
+  std::vector<at::Tensor> hidden;
+  hidden.reserve(static_cast<std::size_t>(s));
+  for (int64_t i = 0; i < s; ++i) {
+    Step(inputs.select(1, i), h, c, module);
+    hidden.push_back(h);
+  }
+  const at::Tensor support_logits = at::matmul(at::stack(hidden, 1), module[k]) + module[k + 1];  // [T, S, N]
+  // All queries branch from the state after the support set.
+  const at::Tensor last = shown.select(1, s - 1).unsqueeze(1).expand({t, q, ways});
+  at::Tensor hq = h.unsqueeze(1).expand({t, q, options_.hidden_size});
+  at::Tensor cq = c.unsqueeze(1).expand({t, q, options_.hidden_size});
+  Step(at::cat({fq, last}, 2), hq, cq, module);
+  const at::Tensor logits = at::matmul(hq, module[k]) + module[k + 1];  // [T, Q, N]
+  return {TaskLosses(logits, batch.query_y, true), logits, TaskLosses(support_logits, ys, true)};
+}
+
+}  // namespace metarl::algorithms::fewshot
