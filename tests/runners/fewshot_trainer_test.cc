@@ -73,6 +73,46 @@ TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
   }
 }
 
+// The metric and black-box learners on images (a fixture in the Omniglot
+// layout): a run resumed from a checkpoint continues exactly as an
+// uninterrupted one, and the uninterrupted one ran on 2 threads, the parts
+// on 1 (bit-identical for any thread count). The recurrent learner's support
+// order is drawn per iteration, so resume must restore its stream too.
+TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
+  const fs::path root = fs::temp_directory_path() / "metarl_fewshot_embedding_omniglot";
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
+  const std::vector<std::pair<std::string, std::string>> learners = {
+      {"protonet", ""},
+      {"matching", "fce: true\nfce-steps: 2\n"},
+      {"relation", "relation-filters: 4\n"},
+      {"siamese", ""},
+      {"recurrent", "hidden-size: 8\n"}};
+  for (const auto& [learner, keys] : learners) {
+    const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_embedding_" + learner + ".yaml");
+    std::ofstream(config) << "task: omniglot\n"
+                             "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
+                             "              train-characters: 6, validation-characters: 2}\n"
+                             "learner: " << learner << "\n" << keys
+                          << "net: {filters: 4, blocks: 2" << (learner == "relation" ? ", pooling-blocks: 1" : "")
+                          << "}\nmeta-batch-size: 4\nnum-batches: 6\ncheckpoint-every: 2\neval-steps: 0\n";
+    const fs::path whole = FreshDir("fewshot_emb_whole_" + learner), parts = FreshDir("fewshot_emb_parts_" + learner);
+    RunFewShotTrainCommand(Train(config, whole, {"threads=2"}));
+    RunFewShotTrainCommand(Train(config, parts, {"threads=1", "num-batches=3"}));  // checkpoints at 2 and 3
+    RunFewShotTrainCommand(Train(config, parts, {"threads=1"}, /*resume=*/true));
+    const auto a = Lines(whole / "metrics.csv"), b = Lines(parts / "metrics.csv");
+    ASSERT_EQ(a.size(), 7u) << learner;
+    ASSERT_EQ(b.size(), 7u) << learner;
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1)) << learner;
+    FewShotEvalOptions e;
+    e.checkpoint_dir = parts.string();
+    e.episodes = 8;
+    const auto rows = RunFewShotEval(e);
+    ASSERT_EQ(rows.size(), 1u) << learner;
+    EXPECT_GE(rows[0].mean_accuracy, 0.0);
+    EXPECT_LE(rows[0].mean_accuracy, 1.0);
+  }
+}
+
 TEST(FewShotTrainer, BitIdenticalForAnyThreadCount) {
   std::vector<std::string> rows[2];
   for (int threads : {1, 2}) {
