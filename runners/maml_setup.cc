@@ -119,6 +119,7 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
     }
     policies::Params per_task;
     for (const auto& p : current) per_task.push_back(p.detach());
+    out.params.push_back(per_task);
     out.seconds_adapting += since(start);
 
     start = Clock::now();

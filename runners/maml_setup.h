@@ -80,6 +80,7 @@ class MamlSetup {
     std::vector<algorithms::TaskBatch> batches;
     std::vector<std::vector<double>> task_returns;  // [s][k]: mean episode return of task k
     std::vector<double> mean_returns;               // [s]: mean over tasks
+    std::vector<policies::Params> params;           // [s]: per-task parameters [K, ...] that sampled batches[s] (detached)
     double seconds_sampling = 0.0;
     double seconds_adapting = 0.0;  // baseline + GAE + inner updates
   };

@@ -29,6 +29,10 @@ if [ -n "${DEB_DIR:-}" ]; then
   extra+=("-DCMAKE_PREFIX_PATH=$DEB_PREFIX/usr;$DEB_PREFIX/usr/lib/x86_64-linux-gnu/cmake;$DEB_PREFIX/usr/share/eigen3/cmake"
           "-DCMAKE_EXE_LINKER_FLAGS=-Wl,-rpath-link,$DEB_PREFIX/usr/lib/x86_64-linux-gnu")
 fi
+# No EGL headers (here or in DEB_PREFIX): build without headless rendering.
+if ! [ -e /usr/include/EGL/egl.h ] && ! [ -e "${DEB_PREFIX:-/nonexistent}/usr/include/EGL/egl.h" ]; then
+  extra+=("-DMETARL_RENDERING=OFF")
+fi
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 cmake -S . -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \

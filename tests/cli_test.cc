@@ -20,8 +20,9 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-Result RunCli(const std::string& args) {
-  const std::string command = std::string(METARL_CLI_PATH) + " " + args + " 2>&1";
+// Runs a shell command line, capturing stdout and stderr.
+Result RunShell(const std::string& line) {
+  const std::string command = line + " 2>&1";
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -31,6 +32,8 @@ Result RunCli(const std::string& args) {
   result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+Result RunCli(const std::string& args) { return RunShell(std::string(METARL_CLI_PATH) + " " + args); }
 
 std::filesystem::path TempDir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("metarl_cli_test_" + name);
@@ -138,6 +141,15 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
 
   const Result eval = RunCli("eval --checkpoint " + (dir / "run").string() + " --num-tasks 3 --grad-steps 2 --seed 4");
   ASSERT_EQ(eval.code, 0) << eval.output;
+  // The adaptation curve beside the table, and the learning curves.
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "eval.png")) << eval.output;
+  const Result plot = RunCli("plot " + (dir / "run").string() + " " + (dir / "run").string() + " --out " +
+                             (dir / "curves.png").string() + " --width 700 --height 300");
+  ASSERT_EQ(plot.code, 0) << plot.output;
+  const Result size = RunShell("ffprobe -v error -show_entries stream=width,height -of csv=p=0 " +
+                               (dir / "curves.png").string());
+  EXPECT_EQ(size.output, "700,300\n");
+  EXPECT_EQ(RunCli("plot " + (dir / "nothing-here").string()).code, 2);
   std::ifstream csv(dir / "run" / "eval.csv");
   std::string line;
   std::getline(csv, line);
@@ -189,6 +201,43 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
     EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos) << r.output;
   }
 }
+
+#ifdef METARL_HAVE_RENDERING
+// A tiny HalfCheetahVel run rendered before and after one adaptation step:
+// a gif of two panels side by side with one frame per env step, a folder of
+// PNG frames of one panel, and bad input named with exit code 2.
+TEST(Cli, RenderWritesBeforeAndAfterAdaptationSideBySide) {
+  const auto dir = TempDir("render");
+  const std::string config = WriteFile(dir / "cheetah.yaml",
+                                       "env: HalfCheetahVel\n"
+                                       "env-kwargs: {horizon: 12}\n"
+                                       "policy: {hidden-sizes: [8]}\n"
+                                       "meta-batch-size: 2\nfast-batch-size: 2\nnum-batches: 1\nthreads: 2\n");
+  const Result train = RunCli("train -q --config " + config + " --output " + (dir / "run").string());
+  ASSERT_EQ(train.code, 0) << train.output;
+  const std::string run = (dir / "run").string();
+  const Result gif = RunCli("render --checkpoint " + run + " --task velocity=1.5 --grad-steps 1 --width 64 --height 48 --out " +
+                            (dir / "r.gif").string());
+  if (gif.code != 0 && gif.output.find("no headless OpenGL context") != std::string::npos) {
+    GTEST_SKIP() << gif.output;
+  }
+  ASSERT_EQ(gif.code, 0) << gif.output;
+  EXPECT_NE(gif.output.find("12 frames"), std::string::npos) << gif.output;
+  EXPECT_NE(gif.output.find("velocity=1.5: return"), std::string::npos) << gif.output;
+  const Result probe = RunShell("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+                                "stream=nb_read_frames,width,height -of csv=p=0 " + (dir / "r.gif").string());
+  EXPECT_NE(probe.output.find("128,48,12"), std::string::npos) << probe.output;
+  const Result frames = RunCli("render --checkpoint " + run + " --episodes 2 --width 32 --height 32 --frame-skip 3 --out " +
+                               (dir / "frames").string());
+  ASSERT_EQ(frames.code, 0) << frames.output;
+  int pngs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "frames")) pngs += e.path().extension() == ".png";
+  EXPECT_EQ(pngs, 8);  // 2 episodes × 12 steps, every 3rd
+  const Result bad = RunCli("render --checkpoint " + run + " --task speed=1 --out " + (dir / "x.gif").string());
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("velocity"), std::string::npos) << bad.output;
+}
+#endif
 
 TEST(Cli, Rl2TrainThenEvalReportsReturnPerEpisodeOfATrial) {
   const auto dir = TempDir("rl2");

@@ -12,6 +12,7 @@
 #include "algorithms/fewshot/registry.h"
 #include "envs/fewshot/registry.h"
 #include "runners/checkpoint.h"
+#include "runners/cli/parse.h"
 #include "runners/fewshot_bench.h"
 #include "runners/fewshot_eval.h"
 #include "runners/fewshot_setup.h"
@@ -19,6 +20,7 @@
 #include "runners/maml_bench.h"
 #include "runners/maml_eval.h"
 #include "runners/maml_trainer.h"
+#include "runners/plot.h"
 #include "runners/rl2_bench.h"
 #include "runners/rl2_eval.h"
 #include "runners/rl2_setup.h"
@@ -31,16 +33,20 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Parses `args` against `desc`; prints help and returns false for --help.
-bool Parse(const std::vector<std::string>& args, const po::options_description& desc,
-           const std::string& usage, po::variables_map* vm) {
-  po::store(po::command_line_parser(args).options(desc).run(), *vm);
-  if (vm->count("help")) {
-    std::cout << usage << "\n" << desc << "\n";
-    return false;
+// The adaptation curve beside the eval CSV (FILE.csv -> FILE.png). The
+// table is already written: a plotting failure (no gnuplot) is reported
+// on stderr and does not fail the command.
+void WriteEvalPlot(const std::string& csv, const runners::Series& curve, const std::string& xlabel,
+                   const std::string& title) {
+  std::string png = csv;
+  if (png.size() > 4 && png.compare(png.size() - 4, 4, ".csv") == 0) png.resize(png.size() - 4);
+  png += ".png";
+  try {
+    runners::WritePlotPng(png, {curve}, {title, xlabel, "return", 800, 500});
+    std::cout << "wrote " << png << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "warning: the adaptation curve was not drawn: " << e.what() << "\n";
   }
-  po::notify(*vm);
-  return true;
 }
 
 }  // namespace
@@ -119,7 +125,11 @@ int EvalCommand(const std::vector<std::string>& args) {
     r.out = o.out;
     double trial = 0.0;
     std::cout << "episode  mean_return  std_return  num_tasks\n";
+    runners::Series curve{"mean ± std over tasks", {}, {}, {}};
     for (const auto& row : runners::RunRl2Eval(r)) {
+      curve.x.push_back(row.episode);
+      curve.y.push_back(row.mean_return);
+      curve.spread.push_back(row.std_return);
       char line[120];
       std::snprintf(line, sizeof(line), "%7d  %11.2f  %10.2f  %9d\n", row.episode, row.mean_return, row.std_return,
                     row.num_tasks);
@@ -127,17 +137,25 @@ int EvalCommand(const std::vector<std::string>& args) {
       trial += row.mean_return;
     }
     std::cout << "mean trial return " << trial << "\n";
+    WriteEvalPlot(o.out.empty() ? o.checkpoint_dir + "/eval.csv" : o.out, curve, "episode of the trial",
+                  "RL²: return per episode of a trial (" + std::to_string(o.num_tasks) + " tasks)");
     return 0;
   }
   if (!fast_lrs.empty()) o.fast_lrs = runners::ParseStepSizes(fast_lrs);
   const auto rows = runners::RunEvalCommand(o);
   std::cout << "grad_steps  mean_return  std_return  num_tasks  fast_lr  episodes\n";
+  runners::Series curve{"mean ± std over tasks", {}, {}, {}};
   for (const auto& r : rows) {
+    curve.x.push_back(r.grad_steps);
+    curve.y.push_back(r.mean_return);
+    curve.spread.push_back(r.std_return);
     char line[160];
     std::snprintf(line, sizeof(line), "%10d  %11.2f  %10.2f  %9d  %7g  %8d\n", r.grad_steps, r.mean_return,
                   r.std_return, r.num_tasks, r.fast_lr, r.episodes_per_task);
     std::cout << line;
   }
+  WriteEvalPlot(o.out.empty() ? o.checkpoint_dir + "/eval.csv" : o.out, curve, "gradient steps",
+                "adaptation to " + std::to_string(o.num_tasks) + " new tasks");
   return 0;
 }
 

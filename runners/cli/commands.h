@@ -14,5 +14,7 @@ int RolloutCommand(const std::vector<std::string>& args);
 int BenchCommand(const std::vector<std::string>& args);
 int FewShotCommand(const std::vector<std::string>& args);
 int EnvsCommand(const std::vector<std::string>& args);
+int RenderCommand(const std::vector<std::string>& args);  // runners/cli/render.cc
+int PlotCommand(const std::vector<std::string>& args);    // runners/cli/plot.cc
 
 }  // namespace metarl::cli

@@ -24,6 +24,8 @@ const char* kUsage =
     "  rollout   roll out the initial policy on a meta-batch of tasks from a config file\n"
     "  fewshot   supervised few-shot learners: `metarl fewshot train|eval|list`\n"
     "  bench     benchmarks: `metarl bench rollout` (env-steps/s: floor, runner 1 thread, N threads)\n"
+    "  render    video of a policy before and after adaptation (mp4, gif or PNG frames)\n"
+    "  plot      learning curves of runs (metrics.csv) as a PNG\n"
     "  envs      list the registered task distributions\n";
 
 }  // namespace
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
     if (command == "bench") return metarl::cli::BenchCommand(args);
     if (command == "fewshot") return metarl::cli::FewShotCommand(args);
     if (command == "envs") return metarl::cli::EnvsCommand(args);
+    if (command == "render") return metarl::cli::RenderCommand(args);
+    if (command == "plot") return metarl::cli::PlotCommand(args);
     std::cerr << "metarl: unknown command '" << command << "'\n" << kUsage;
     return 2;
   } catch (const std::invalid_argument& e) {
