@@ -14,14 +14,14 @@
 #include "envs/render/video_writer.h"
 #include "runners/checkpoint.h"
 #include "runners/maml_setup.h"
+#include "runners/render_common.h"
+#include "runners/rl2_setup.h"
 
 namespace metarl::runners {
 
 namespace {
 
-// Stream tag of the rendered episodes' initial states and sampled actions
-// (beside MamlSetup's StreamTag values).
-constexpr std::uint64_t kRenderEpisodes = 6;
+using render_internal::kRenderEpisodes;
 
 // One panel: an env, the parameters that act in it, its renderer.
 struct Panel {
@@ -38,46 +38,14 @@ struct Panel {
   envs::render::RgbImage last;
 };
 
-std::string Format(double v) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f", v);
-  return text;
-}
-
-}  // namespace
-
-RenderSummary RunRenderCommand(const RenderCommandOptions& options) {
-  METARL_REQUIRE(options.grad_steps >= 0, "--grad-steps = ", options.grad_steps, ": expected >= 0");
-  METARL_REQUIRE(options.episodes >= 1, "--episodes = ", options.episodes, ": expected >= 1");
-  METARL_REQUIRE(options.frame_skip >= 1, "--frame-skip = ", options.frame_skip, ": expected >= 1");
-  METARL_REQUIRE(options.fps >= 0, "--fps = ", options.fps, ": expected >= 1 (or 0 for real time)");
-  envs::render::SceneOptions scene;
-  scene.width = options.width;
-  scene.height = options.height;
-  scene.track_body = options.track_body;
-  scene.distance = options.camera_distance;
-  scene.Validate();
-
-  const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir);
-  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/checkpoint.pt (config)");
+// The MAML family: before / after grad_steps adaptation steps.
+RenderSummary RenderAdaptation(const RenderCommandOptions& options, ConfigMap& config, const Checkpoint& checkpoint) {
+  const envs::render::SceneOptions scene = render_internal::CheckOptions(options);
   MamlSetup setup(config);
   RestoreParams(checkpoint, setup.policy().ParameterNames(), setup.policy().parameters_list());
   const envs::TaskDistribution& dist = setup.distribution();
-
-  std::vector<envs::Task> tasks;
-  if (options.task.empty()) {
-    Rng task_rng(StreamSeed(options.seed, {kEvalTasks}));
-    tasks = dist.Sample(options.episodes, task_rng);
-  } else {
-    const envs::Task task = envs::Task::Parse(options.task);
-    dist.ValidateTask(task);
-    tasks.assign(static_cast<std::size_t>(options.episodes), task);
-  }
-  // Probe: rendering needs MuJoCo physics.
-  if (dynamic_cast<envs::MujocoEnv*>(dist.MakeEnv().get()) == nullptr) {
-    throw std::invalid_argument(Cat("env '", setup.options().env, "' has no MuJoCo model to render; ",
-                                    "metarl render needs a MuJoCo env (HalfCheetah*, Ant*)"));
-  }
+  const std::vector<envs::Task> tasks = render_internal::TasksToRender(options, dist);
+  render_internal::RequireMujoco(dist, setup.options().env);
   const MamlSetup::Rollouts rollouts =
       setup.RolloutWithAdaptation(tasks, options.grad_steps, StreamSeed(options.seed, {kEvalRollouts}));
 
@@ -86,9 +54,10 @@ RenderSummary RunRenderCommand(const RenderCommandOptions& options) {
   envs::render::GlContext context(gl);
   RenderSummary summary;
   summary.gl = context.description();
-  const double dt = dist.spec().dt;
-  const int fps = options.fps > 0 ? options.fps : std::max(1, static_cast<int>(std::lround(1.0 / (dt * options.frame_skip))));
+  const int fps = render_internal::Fps(options, dist.spec().dt);
   const int panels = options.grad_steps > 0 ? 2 : 1;
+  summary.panels = {"before adaptation"};
+  if (panels > 1) summary.panels.push_back(Cat("after ", options.grad_steps, " step", options.grad_steps > 1 ? "s" : ""));
   std::unique_ptr<envs::render::VideoWriter> video;
 
   torch::NoGradGuard no_grad;
@@ -122,7 +91,7 @@ RenderSummary RunRenderCommand(const RenderCommandOptions& options) {
           if (!panel.done) {
             panel.last = panel.renderer->Render(panel.mujoco->data(), "task\npolicy\nstep\nreturn",
                                                 Cat(task.ToString(), "\n", panel.label, "\n", panel.steps, "\n",
-                                                    Format(panel.total)));
+                                                    render_internal::FormatReturn(panel.total)));
           }
           images.push_back(panel.last);
         }
@@ -154,6 +123,63 @@ RenderSummary RunRenderCommand(const RenderCommandOptions& options) {
   }
   summary.frames = video->Close();
   return summary;
+}
+
+}  // namespace
+
+namespace render_internal {
+
+envs::render::SceneOptions CheckOptions(const RenderCommandOptions& options) {
+  METARL_REQUIRE(options.grad_steps >= 0, "--grad-steps = ", options.grad_steps, ": expected >= 0");
+  METARL_REQUIRE(options.episodes >= 1, "--episodes = ", options.episodes, ": expected >= 1");
+  METARL_REQUIRE(options.frame_skip >= 1, "--frame-skip = ", options.frame_skip, ": expected >= 1");
+  METARL_REQUIRE(options.fps >= 0, "--fps = ", options.fps, ": expected >= 1 (or 0 for real time)");
+  envs::render::SceneOptions scene;
+  scene.width = options.width;
+  scene.height = options.height;
+  scene.track_body = options.track_body;
+  scene.distance = options.camera_distance;
+  scene.Validate();
+  return scene;
+}
+
+std::vector<envs::Task> TasksToRender(const RenderCommandOptions& options, const envs::TaskDistribution& dist) {
+  if (options.task.empty()) {
+    Rng task_rng(StreamSeed(options.seed, {kEvalTasks}));
+    return dist.Sample(options.episodes, task_rng);
+  }
+  const envs::Task task = envs::Task::Parse(options.task);
+  dist.ValidateTask(task);
+  return std::vector<envs::Task>(static_cast<std::size_t>(options.episodes), task);
+}
+
+void RequireMujoco(const envs::TaskDistribution& dist, const std::string& env_name) {
+  if (dynamic_cast<envs::MujocoEnv*>(dist.MakeEnv().get()) == nullptr) {
+    throw std::invalid_argument(Cat("env '", env_name, "' has no MuJoCo model to render; ",
+                                    "metarl render needs a MuJoCo env (HalfCheetah*, Ant*)"));
+  }
+}
+
+int Fps(const RenderCommandOptions& options, double dt) {
+  return options.fps > 0 ? options.fps
+                         : std::max(1, static_cast<int>(std::lround(1.0 / (dt * options.frame_skip))));
+}
+
+std::string FormatReturn(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f", value);
+  return text;
+}
+
+}  // namespace render_internal
+
+RenderSummary RunRenderCommand(const RenderCommandOptions& options) {
+  const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir);
+  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/checkpoint.pt (config)");
+  if (ConfiguredAlgorithm(ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir)) == kRl2Algorithm) {
+    return render_internal::RenderRl2Trials(options, config, checkpoint);
+  }
+  return RenderAdaptation(options, config, checkpoint);
 }
 
 }  // namespace metarl::runners

@@ -10,6 +10,11 @@
 // stepped in lockstep from the same initial state. Each panel's overlay
 // shows the task, the phase, the step and the running return. Episodes of
 // several tasks follow one another in the one video.
+// RL² checkpoints (runners/render_trial.cc): no gradient steps; each task
+// gets one trial of episodes-per-trial episodes with the hidden state
+// carried across them, and the video shows the trial's first episode (left)
+// beside its last (right), the exploring and the exploiting one, with
+// sampled actions (the policy's own behaviour).
 // Output by extension: .mp4, .gif, or a folder of PNG frames
 // (envs/render/video_writer.h). Needs a MuJoCo env.
 
@@ -39,11 +44,13 @@ struct RenderCommandOptions {
 struct RenderSummary {
   int frames = 0;
   std::vector<std::string> tasks;
-  std::vector<double> return_before;  // per episode: the pre-adaptation policy's return
-  std::vector<double> return_after;   // per episode: after grad_steps (= before when grad_steps is 0)
+  std::vector<std::string> panels;     // what each panel shows: "before", "after 1 step"; RL²: "episode 1", "episode N"
+  std::vector<double> return_before;  // per task: the left panel's return (before adaptation; RL²: episode 1)
+  std::vector<double> return_after;   // per task: the right panel's (after grad_steps; RL²: the last episode)
   std::string gl;                     // the OpenGL context used
 };
 
+// Dispatches on the checkpoint's algorithm (MAML family or RL²).
 RenderSummary RunRenderCommand(const RenderCommandOptions& options);
 
 }  // namespace metarl::runners

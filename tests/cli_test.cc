@@ -224,6 +224,7 @@ TEST(Cli, RenderWritesBeforeAndAfterAdaptationSideBySide) {
   ASSERT_EQ(gif.code, 0) << gif.output;
   EXPECT_NE(gif.output.find("12 frames"), std::string::npos) << gif.output;
   EXPECT_NE(gif.output.find("velocity=1.5: return"), std::string::npos) << gif.output;
+  EXPECT_NE(gif.output.find("(after 1 step)"), std::string::npos) << gif.output;
   const Result probe = RunShell("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
                                 "stream=nb_read_frames,width,height -of csv=p=0 " + (dir / "r.gif").string());
   EXPECT_NE(probe.output.find("128,48,12"), std::string::npos) << probe.output;
@@ -236,6 +237,34 @@ TEST(Cli, RenderWritesBeforeAndAfterAdaptationSideBySide) {
   const Result bad = RunCli("render --checkpoint " + run + " --task speed=1 --out " + (dir / "x.gif").string());
   EXPECT_EQ(bad.code, 2) << bad.output;
   EXPECT_NE(bad.output.find("velocity"), std::string::npos) << bad.output;
+}
+
+// RL²: one trial of 3 episodes of 10 steps; the video shows its first and
+// last episodes side by side (10 frames of two panels); gradient steps are
+// refused for an RL² run.
+TEST(Cli, RenderShowsTheFirstAndLastEpisodeOfAnRl2Trial) {
+  const auto dir = TempDir("render_rl2");
+  const std::string config = WriteFile(dir / "rl2.yaml",
+                                       "env: HalfCheetahVel\nenv-kwargs: {horizon: 10}\nalgorithm: rl2-ppo\n"
+                                       "policy: {hidden-size: 8}\nepisodes-per-trial: 3\nmeta-batch-size: 2\n"
+                                       "num-batches: 1\nnum-minibatches: 1\nthreads: 2\n");
+  const Result train = RunCli("train -q --config " + config + " --output " + (dir / "run").string());
+  ASSERT_EQ(train.code, 0) << train.output;
+  const std::string run = (dir / "run").string();
+  const Result video = RunCli("render --checkpoint " + run + " --task velocity=1 --width 48 --height 32 --out " +
+                              (dir / "trial.mp4").string());
+  if (video.code != 0 && video.output.find("no headless OpenGL context") != std::string::npos) {
+    GTEST_SKIP() << video.output;
+  }
+  ASSERT_EQ(video.code, 0) << video.output;
+  EXPECT_NE(video.output.find("10 frames"), std::string::npos) << video.output;
+  EXPECT_NE(video.output.find("episode 1"), std::string::npos) << video.output;
+  const Result probe = RunShell("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+                                "stream=nb_read_frames,width,height -of csv=p=0 " + (dir / "trial.mp4").string());
+  EXPECT_EQ(probe.output, "96,32,10\n");
+  const Result steps = RunCli("render --checkpoint " + run + " --grad-steps 1 --out " + (dir / "x.gif").string());
+  EXPECT_EQ(steps.code, 2) << steps.output;
+  EXPECT_NE(steps.output.find("RL²"), std::string::npos) << steps.output;
 }
 #endif
 

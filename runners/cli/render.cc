@@ -7,7 +7,6 @@
 #include "runners/checkpoint.h"
 #include "runners/cli/commands.h"
 #include "runners/cli/parse.h"
-#include "runners/rl2_setup.h"
 #ifdef METARL_HAVE_RENDERING
 #include "runners/render_command.h"
 #endif
@@ -24,7 +23,7 @@ int RenderCommand(const std::vector<std::string>& args) {
   runners::RenderCommandOptions o;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("checkpoint", po::value(&o.checkpoint_dir)->required(), "output directory of `metarl train` (MAML family)")
+      ("checkpoint", po::value(&o.checkpoint_dir)->required(), "output directory of `metarl train` (MAML family or RL²)")
       ("task", po::value(&o.task), "task to render, e.g. velocity=1.5 or direction=-1 (default: sampled tasks)")
       ("grad-steps", po::value(&o.grad_steps)->default_value(o.grad_steps),
        "adaptation steps; > 0 renders before (left) and after (right) side by side")
@@ -43,21 +42,16 @@ int RenderCommand(const std::vector<std::string>& args) {
   if (!Parse(args, desc,
              "usage: metarl render --checkpoint DIR [--task velocity=1.5] [--grad-steps K] [--episodes N]\n"
              "                     [--out rollout.mp4|rollout.gif|FOLDER] [--width W] [--height H] [--fps F]\n"
-             "Headless video (EGL; no display needed) of a trained policy, before and after K adaptation steps.",
+             "Headless video (EGL; no display needed) of a trained policy, before and after K adaptation steps\n"
+             "(RL²: the first and the last episode of a trial).",
              &vm)) {
     return 0;
-  }
-  const runners::Checkpoint checkpoint = runners::LoadCheckpoint(o.checkpoint_dir);
-  if (runners::ConfiguredAlgorithm(ConfigMap::FromString(checkpoint.config_yaml, o.checkpoint_dir)) ==
-      runners::kRl2Algorithm) {
-    throw std::invalid_argument(Cat(o.checkpoint_dir, " holds an RL² run; metarl render renders MAML-family ",
-                                    "checkpoints (RL² rendering is not implemented yet)"));
   }
   const runners::RenderSummary s = runners::RunRenderCommand(o);
   std::cout << "wrote " << o.out << ": " << s.frames << " frames (" << s.gl << ")\n";
   for (std::size_t e = 0; e < s.tasks.size(); ++e) {
-    std::cout << "  " << s.tasks[e] << ": return " << s.return_before[e];
-    if (o.grad_steps > 0) std::cout << " before, " << s.return_after[e] << " after " << o.grad_steps << " step(s)";
+    std::cout << "  " << s.tasks[e] << ": return " << s.return_before[e] << " (" << s.panels.front() << ")";
+    if (s.panels.size() > 1) std::cout << ", " << s.return_after[e] << " (" << s.panels.back() << ")";
     std::cout << "\n";
   }
   return 0;
