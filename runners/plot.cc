@@ -9,22 +9,13 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/programs.h"
 
 namespace metarl::runners {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-bool GnuplotOnPath() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::error_code ec;
-    if (fs::is_regular_file(fs::path(dir.empty() ? "." : dir) / "gnuplot", ec)) return true;
-  }
-  return false;
-}
 
 // 'text' for gnuplot: single quotes, with '' for a quote.
 std::string Quote(const std::string& s) {
@@ -96,7 +87,7 @@ void WritePlotPng(const std::string& file, const std::vector<PlotPanel>& panels,
   for (const PlotPanel& p : panels) CheckSeries(p.series);
   METARL_REQUIRE(width >= 64 && width <= 8192 && height >= 64 && height <= 8192, "plot size ", width, "×", height,
                  ": expected 64..8192 pixels each way");
-  METARL_REQUIRE(GnuplotOnPath(), "writing the plot '", file, "' needs gnuplot on PATH (Debian package gnuplot-nox)");
+  METARL_REQUIRE(ProgramOnPath("gnuplot"), "writing the plot '", file, "' needs gnuplot on PATH (Debian package gnuplot-nox)");
   const fs::path target(file);
   const std::string partial = (target.parent_path() / ("." + target.filename().string() + ".partial")).string();
   std::ostringstream script;

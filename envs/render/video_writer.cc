@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "core/error.h"
+#include "core/programs.h"
 
 namespace metarl::envs::render {
 
@@ -24,20 +25,6 @@ std::string ShellQuote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::error_code ec;
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (fs::is_regular_file(candidate, ec) &&
-        (fs::status(candidate, ec).permissions() & fs::perms::owner_exec) != fs::perms::none) {
-      return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace
@@ -59,7 +46,7 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, int fps
     METARL_REQUIRE(width % 2 == 0 && height % 2 == 0, "video size ", width, "×", height,
                    ": H.264 (yuv420p) needs even sizes; choose an even width and height");
   }
-  METARL_REQUIRE(OnPath("ffmpeg"), "writing '", path, "' needs ffmpeg on PATH (Debian package ffmpeg); ",
+  METARL_REQUIRE(ProgramOnPath("ffmpeg"), "writing '", path, "' needs ffmpeg on PATH (Debian package ffmpeg); ",
                  "or give a folder name to write PNG frames");
   static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
   (void)sigpipe_ignored;
