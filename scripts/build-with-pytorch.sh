@@ -29,8 +29,9 @@ if [ -n "${DEB_DIR:-}" ]; then
   extra+=("-DCMAKE_PREFIX_PATH=$DEB_PREFIX/usr;$DEB_PREFIX/usr/lib/x86_64-linux-gnu/cmake;$DEB_PREFIX/usr/share/eigen3/cmake"
           "-DCMAKE_EXE_LINKER_FLAGS=-Wl,-rpath-link,$DEB_PREFIX/usr/lib/x86_64-linux-gnu")
 fi
-# No EGL headers (here or in DEB_PREFIX): build without headless rendering.
-if ! [ -e /usr/include/EGL/egl.h ] && ! [ -e "${DEB_PREFIX:-/nonexistent}/usr/include/EGL/egl.h" ]; then
+# No EGL or OSMesa headers (here or in DEB_PREFIX): build without headless rendering.
+have_header() { [ -e "/usr/include/$1" ] || [ -e "${DEB_PREFIX:-/nonexistent}/usr/include/$1" ]; }
+if ! have_header EGL/egl.h || ! have_header GL/osmesa.h; then
   extra+=("-DMETARL_RENDERING=OFF")
 fi
 generator=()

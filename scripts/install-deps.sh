@@ -15,7 +15,8 @@ PACKAGES=(
   libyaml-cpp-dev
   libgtest-dev
   libpng-dev              # PNG decoding of the few-shot image datasets (Omniglot), PNG frames
-  libegl-dev              # headless OpenGL context for rendering (EGL)
+  libegl-dev              # headless OpenGL context for rendering (EGL; headers + libEGL)
+  libosmesa6-dev          # the other headless OpenGL backend (OSMesa; headers + libOSMesa)
   libgl1-mesa-dri         # Mesa's software OpenGL driver: rendering without a GPU
   ffmpeg                  # video encoding of rendered rollouts (mp4, gif); ffprobe in the tests
   gnuplot-nox             # PNG plots: adaptation curves (metarl eval), learning curves (metarl plot)

@@ -239,6 +239,41 @@ TEST(Cli, RenderWritesBeforeAndAfterAdaptationSideBySide) {
   EXPECT_NE(bad.output.find("velocity"), std::string::npos) << bad.output;
 }
 
+// OSMesa, the backend that needs no EGL, in a process of its own: the same
+// frames as Mesa's EGL software device gives (both rasterise with llvmpipe),
+// frame for frame. ffmpeg's PSNR compares the PNG sequences.
+TEST(Cli, RenderThroughOsMesaMatchesEgl) {
+  const auto dir = TempDir("render_osmesa");
+  const std::string config = WriteFile(dir / "cheetah.yaml",
+                                       "env: HalfCheetahVel\nenv-kwargs: {horizon: 6}\npolicy: {hidden-sizes: [8]}\n"
+                                       "meta-batch-size: 2\nfast-batch-size: 2\nnum-batches: 1\nthreads: 2\n");
+  const Result train = RunCli("train -q --config " + config + " --output " + (dir / "run").string());
+  ASSERT_EQ(train.code, 0) << train.output;
+  const std::string common = "render --checkpoint " + (dir / "run").string() + " --task velocity=1 --width 64 --height 48 ";
+  const Result osmesa = RunCli(common + "--gl osmesa --out " + (dir / "osmesa").string());
+  ASSERT_EQ(osmesa.code, 0) << osmesa.output;
+  EXPECT_NE(osmesa.output.find("6 frames (osmesa ("), std::string::npos) << osmesa.output;
+  const Result egl = RunCli(common + "--gl egl-surfaceless --out " + (dir / "egl").string());
+  if (egl.code != 0 && egl.output.find("no headless OpenGL context") != std::string::npos) {
+    GTEST_SKIP() << "OSMesa rendered; no EGL to compare with: " << egl.output;
+  }
+  ASSERT_EQ(egl.code, 0) << egl.output;
+  const Result psnr = RunShell("ffmpeg -v error -nostats -i " + (dir / "osmesa" / "frame_%05d.png").string() + " -i " +
+                               (dir / "egl" / "frame_%05d.png").string() +
+                               " -lavfi psnr=stats_file=" + (dir / "psnr.log").string() + " -f null - && cat " +
+                               (dir / "psnr.log").string());
+  ASSERT_EQ(psnr.code, 0) << psnr.output;
+  int frames = 0;
+  std::size_t at = 0;
+  while ((at = psnr.output.find("psnr_avg:", at)) != std::string::npos) {
+    at += 9;
+    const std::string value = psnr.output.substr(at, psnr.output.find(' ', at) - at);
+    EXPECT_TRUE(value == "inf" || std::stod(value) > 40.0) << "frame " << frames << ": PSNR " << value;
+    ++frames;
+  }
+  EXPECT_EQ(frames, 6) << psnr.output;
+}
+
 // RL²: one trial of 3 episodes of 10 steps; the video shows its first and
 // last episodes side by side (10 frames of two panels); gradient steps are
 // refused for an RL² run.

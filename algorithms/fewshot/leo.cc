@@ -27,10 +27,13 @@ constexpr double kMinStd = 1e-5;
 
 at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::matmul(x, w) + b; }
 
-// Means and stds from the stacked (mean, raw std) halves of the last dim.
-std::pair<at::Tensor, at::Tensor> MeanStd(const at::Tensor& stacked) {
+// Means and stds from the stacked (mean, raw std u) halves of the last dim:
+// σ = max(exp(u) − 1 + offset, 1e-5), as in the paper's code: a raw output
+// near 0 (a fresh network's) gives σ ≈ offset, so training starts with little
+// noise (offset 0 for the latents, the head's Glorot scale for its weights).
+std::pair<at::Tensor, at::Tensor> MeanStd(const at::Tensor& stacked, double offset) {
   const auto halves = stacked.chunk(2, -1);
-  return {halves[0], at::softplus(halves[1]) + kMinStd};
+  return {halves[0], at::clamp_min(at::exp(halves[1]) - (1.0 - offset), kMinStd)};
 }
 
 // Standard normal noise of `shape` from `rng` (our generator: the same draws
@@ -154,13 +157,16 @@ Leo::Latents Leo::Encode(const Params& v, const envs::fewshot::EpisodeBatch& bat
   } else {
     grouped = r.mean(1, /*keepdim=*/true);
   }
-  const auto [mean, sd] = MeanStd(grouped);
+  const auto [mean, sd] = MeanStd(grouped, 0.0);
   return {mean, sd};
 }
 
 std::pair<at::Tensor, at::Tensor> Leo::Decode(const Params& v, const at::Tensor& z) const {
+  // The head's Glorot scale √(2 / (fan_in + fan_out)): F features in, O outputs.
+  const double offset = std::sqrt(2.0 / static_cast<double>(net_->feature_dim() + net_->num_outputs()));
   return MeanStd(Linear(z, v[static_cast<std::size_t>(num_body_ + kDecoderW)],
-                        v[static_cast<std::size_t>(num_body_ + kDecoderB)]));
+                        v[static_cast<std::size_t>(num_body_ + kDecoderB)]),
+                 offset);
 }
 
 at::Tensor Leo::Predict(const at::Tensor& w, const at::Tensor& features) const {

@@ -1,6 +1,6 @@
 #pragma once
-// A headless OpenGL context for MuJoCo's offscreen renderer, made through
-// EGL: no window and no display server.
+// A headless OpenGL context for MuJoCo's offscreen renderer: no window and
+// no display server.
 //
 // Backends (`GlOptions::backend`, or $METARL_GL when it is "auto"):
 //   egl-device       an EGL device (EGL_EXT_platform_device): the NVIDIA
@@ -8,9 +8,14 @@
 //   egl-surfaceless  Mesa's surfaceless platform (EGL_MESA_platform_
 //                    surfaceless): software rendering (llvmpipe), no GPU needed
 //   egl-default      eglGetDisplay(EGL_DEFAULT_DISPLAY)
-//   auto             the first of the three that gives a context
-// The context has no surface; MuJoCo renders into its own framebuffer
-// object (mjFB_OFFSCREEN).
+//   osmesa           Mesa's off-screen renderer (libOSMesa, Debian package
+//                    libosmesa6): software, needs no EGL at all
+//   auto             the first of these, in this order, that gives a context
+// The libraries are loaded at run time (envs/render/gl_backend.h), so a
+// machine needs only the one it renders with. One process renders through one
+// family, EGL or OSMesa: MuJoCo takes its GL functions from whichever library
+// is loaded. The context has no surface; MuJoCo renders into its own
+// framebuffer object (mjFB_OFFSCREEN).
 //
 // Thread-safety: a context is current on one thread at a time; construct,
 // use and destroy it on the thread that renders. Not copyable.
@@ -21,8 +26,10 @@
 
 namespace metarl::envs::render {
 
+class GlBackend;
+
 struct GlOptions {
-  std::string backend = "auto";  // auto | egl-device | egl-surfaceless | egl-default
+  std::string backend = "auto";  // auto | egl-device | egl-surfaceless | egl-default | osmesa
 };
 
 // The backends, in the order `auto` tries them.
@@ -32,19 +39,18 @@ class GlContext {
  public:
   // Creates the context and makes it current on this thread.
   // std::invalid_argument for an unknown backend name; std::runtime_error
-  // naming every backend tried and its EGL error when none gives a context.
+  // naming every backend tried and why it failed when none gives a context.
   explicit GlContext(const GlOptions& options = {});
   ~GlContext();
   GlContext(const GlContext&) = delete;
   GlContext& operator=(const GlContext&) = delete;
 
   void MakeCurrent() const;
-  // "egl-surfaceless (Mesa Project, EGL 1.5)" and the like.
+  // "egl-surfaceless (Mesa Project, EGL 1.5)", "osmesa (llvmpipe …)" and the like.
   const std::string& description() const { return description_; }
 
  private:
-  struct Egl;
-  std::unique_ptr<Egl> egl_;
+  std::unique_ptr<GlBackend> backend_;
   std::string description_;
 };
 

@@ -18,7 +18,7 @@ int RenderCommand(const std::vector<std::string>& args) {
 #ifndef METARL_HAVE_RENDERING
   (void)args;
   throw std::runtime_error("this metarl was built without rendering (configured with -DMETARL_RENDERING=OFF); "
-                           "rebuild with EGL (libegl-dev) to use `metarl render`");
+                           "rebuild with the EGL and OSMesa headers (libegl-dev, libosmesa6-dev) to use `metarl render`");
 #else
   runners::RenderCommandOptions o;
   po::options_description desc("Options");
@@ -35,14 +35,14 @@ int RenderCommand(const std::vector<std::string>& args) {
       ("frame-skip", po::value(&o.frame_skip)->default_value(o.frame_skip), "render every n-th env step")
       ("sample-actions", po::bool_switch(&o.sample_actions), "sample actions (default: the policy's mean)")
       ("seed", po::value(&o.seed)->default_value(o.seed), "seed of adaptation rollouts, initial states, actions")
-      ("gl", po::value(&o.gl)->default_value(o.gl), "OpenGL: auto, egl-device, egl-surfaceless, egl-default")
+      ("gl", po::value(&o.gl)->default_value(o.gl), "OpenGL: auto, egl-device, egl-surfaceless, egl-default, osmesa (or $METARL_GL)")
       ("track-body", po::value(&o.track_body), "body the camera follows (default: the robot's root)")
       ("camera-distance", po::value(&o.camera_distance)->default_value(o.camera_distance), "metres");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl render --checkpoint DIR [--task velocity=1.5] [--grad-steps K] [--episodes N]\n"
              "                     [--out rollout.mp4|rollout.gif|FOLDER] [--width W] [--height H] [--fps F]\n"
-             "Headless video (EGL; no display needed) of a trained policy, before and after K adaptation steps\n"
+             "Headless video (EGL or OSMesa; no display needed) of a trained policy, before and after K adaptation steps\n"
              "(RL²: the first and the last episode of a trial).",
              &vm)) {
     return 0;

@@ -157,5 +157,34 @@ TEST(Render, UnknownBackendAndBodyAreNamed) {
             std::string::npos);
 }
 
+// One process renders through one OpenGL family: MuJoCo takes its GL
+// functions from whichever of libEGL / libOSMesa is loaded, so once a context
+// of one family exists the other is refused, naming the reason (rather than
+// MuJoCo failing inside mjr_makeContext). OSMesa itself is rendered with in a
+// fresh process by Cli.RenderThroughOsMesaMatchesEgl.
+TEST(Render, TheOtherOpenGlFamilyIsRefusedInAProcessThatRendersWithOne) {
+  REQUIRE_GL(ctx);
+  const bool egl = ctx->description().rfind("egl", 0) == 0;
+  GlOptions other;
+  other.backend = egl ? "osmesa" : "egl-surfaceless";
+  try {
+    GlContext c(other);
+    FAIL() << "a " << other.backend << " context was made in a process rendering with " << ctx->description();
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(other.backend + ":"), std::string::npos) << what;
+    EXPECT_NE(what.find("one OpenGL family per process"), std::string::npos) << what;
+  }
+  // The first context still renders.
+  ctx->MakeCurrent();
+  const MjModelPtr model = LoadMjcf(AssetsDir() + "/half_cheetah.xml");
+  MjDataPtr data = MakeData(model.get());
+  mj_forward(model.get(), data.get());
+  SceneOptions o;
+  o.width = 32;
+  o.height = 24;
+  EXPECT_GT(StdDev(SceneRenderer(model.get(), o).Render(data.get())), 10.0);
+}
+
 }  // namespace
 }  // namespace metarl::envs::render
