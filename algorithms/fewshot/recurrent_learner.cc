@@ -27,7 +27,13 @@ std::vector<ModuleParam> RecurrentModule(const FunctionalNet& net, const Recurre
          {"rnn.b_ih", {3 * h}, bound},
          {"rnn.b_hh", {3 * h}, bound}};
   }
-  for (const auto& p : LinearModule("out", h, net.num_outputs())) m.push_back(p);
+  int64_t out_in = h;
+  if (o.read == "attention") {
+    m.push_back({"read.query", {h, h}, bound});
+    m.push_back({"read.key", {h, h}, bound});
+    out_in = 2 * h + net.num_outputs();  // [h_q, Σ a_i (h_i, onehot(y_i))]
+  }
+  for (const auto& p : LinearModule("out", out_in, net.num_outputs())) m.push_back(p);
   return m;
 }
 }  // namespace
@@ -35,12 +41,14 @@ std::vector<ModuleParam> RecurrentModule(const FunctionalNet& net, const Recurre
 void RecurrentLearnerOptions::Read(ConfigMap& config) {
   config.Read("cell", &cell);
   config.Read("hidden-size", &hidden_size);
+  config.Read("read", &read);
   config.Read("meta-lr", &adam.lr);
 }
 
 void RecurrentLearnerOptions::Validate() const {
   METARL_REQUIRE(cell == "lstm" || cell == "gru", "cell = '", cell, "': expected lstm or gru");
   METARL_REQUIRE(hidden_size >= 1, "hidden-size = ", hidden_size, ": expected a positive width");
+  METARL_REQUIRE(read == "last" || read == "attention", "read = '", read, "': expected last or attention");
 }
 
 RecurrentLearner::RecurrentLearner(std::shared_ptr<const FunctionalNet> net, bool classification,
@@ -95,13 +103,31 @@ EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeB
     Step(inputs.select(1, i), h, c, module);
     hidden.push_back(h);
   }
-  const at::Tensor support_logits = at::matmul(at::stack(hidden, 1), module[k]) + module[k + 1];  // [T, S, N]
+  const at::Tensor hs = at::stack(hidden, 1);  // [T, S, H]
   // All queries branch from the state after the support set.
   const at::Tensor last = shown.select(1, s - 1).unsqueeze(1).expand({t, q, ways});
   at::Tensor hq = h.unsqueeze(1).expand({t, q, options_.hidden_size});
   at::Tensor cq = c.unsqueeze(1).expand({t, q, options_.hidden_size});
   Step(at::cat({fq, last}, 2), hq, cq, module);
-  const at::Tensor logits = at::matmul(hq, module[k]) + module[k + 1];  // [T, Q, N]
+  at::Tensor support_features = hs, query_features = hq;
+  if (options_.read == "attention") {
+    const std::size_t r = module.size() - 4;  // read.query, read.key
+    const double scale = 1.0 / std::sqrt(static_cast<double>(options_.hidden_size));
+    const at::Tensor keys = at::matmul(hs, module[r + 1]);  // [T, S, H]
+    const at::Tensor values = at::cat({hs, shown}, 2);       // [T, S, H + N]
+    // Queries read every support step.
+    const at::Tensor aq = at::softmax(at::matmul(at::matmul(hq, module[r]), keys.transpose(1, 2)) * scale, 2);
+    query_features = at::cat({hq, at::matmul(aq, values)}, 2);
+    // Support step i reads steps j < i only (their labels are in its past);
+    // step 0 reads nothing (a zero read).
+    const at::Tensor past = at::ones({s, s}, at::TensorOptions().dtype(at::kBool).device(fs.device())).tril(-1);
+    const at::Tensor ss = (at::matmul(at::matmul(hs, module[r]), keys.transpose(1, 2)) * scale)
+                              .masked_fill(past.logical_not(), -1e30);
+    const at::Tensor any = past.any(1).to(fs.dtype()).view({1, s, 1});
+    support_features = at::cat({hs, at::matmul(at::softmax(ss, 2), values) * any}, 2);
+  }
+  const at::Tensor support_logits = at::matmul(support_features, module[k]) + module[k + 1];  // [T, S, N]
+  const at::Tensor logits = at::matmul(query_features, module[k]) + module[k + 1];            // [T, Q, N]
   return {TaskLosses(logits, batch.query_y, true), logits, TaskLosses(support_logits, ys, true)};
 }
 

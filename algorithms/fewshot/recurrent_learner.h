@@ -12,12 +12,18 @@
 // deterministic). Every query then takes one step from the state after the
 // last support example, with input [f(x̂), onehot(y_S)], all queries in
 // parallel (a query never sees another query); logits = h·W_out + b_out.
+// read: attention adds a SNAIL-style causal soft-attention read over the
+// support steps' states: a = softmax((h_q W_q)(h_i W_k)ᵀ / √H) over i, and
+// logits = [h_q, Σ_i a_i (h_i, onehot(y_i))]·W_out + b_out (the labels y_i
+// are inputs of later steps, so this reads only the past). A support step i
+// reads the steps before it the same way (step 0 reads zeros).
 // Meta-objective: the query cross-entropy. The reported support loss is the
 // cross-entropy of the predictions made along the support sequence (each
 // example's label predicted before it is shown).
 // Module parameters (cell lstm): rnn.w_ih [F+N, 4H], rnn.w_hh [H, 4H],
 // rnn.b [4H]; (cell gru): rnn.w_ih [F+N, 3H], rnn.w_hh [H, 3H], rnn.b_ih,
-// rnn.b_hh [3H]; then out.weight [H, N], out.bias [N]. Cells as
+// rnn.b_hh [3H]; with read: attention read.query [H, H], read.key [H, H];
+// then out.weight [H, N] (read: attention [2H + N, N]), out.bias [N]. Cells as
 // policies/recurrent_cells.h, U(−1/√H, 1/√H) like PyTorch's.
 // Not thread-safe.
 
@@ -32,9 +38,10 @@ namespace metarl::algorithms::fewshot {
 struct RecurrentLearnerOptions {
   std::string cell = "lstm";  // lstm | gru
   int hidden_size = 128;      // H
+  std::string read = "last";  // last (the state alone) | attention (also a soft read of the support steps)
   AdamOptions adam;           // meta-lr: Adam step size (default 1e-3)
 
-  void Read(ConfigMap& config);  // keys: cell, hidden-size, meta-lr
+  void Read(ConfigMap& config);  // keys: cell, hidden-size, read, meta-lr
   void Validate() const;
 };
 

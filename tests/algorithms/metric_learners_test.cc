@@ -40,9 +40,11 @@ std::unique_ptr<EmbeddingLearner> Relation(const Problem& p) {
 std::unique_ptr<EmbeddingLearner> Siamese(const Problem& p) {
   return std::make_unique<SiameseNet>(p.net, p.classification, SiameseNetOptions{}, p.init, 7);
 }
-std::unique_ptr<EmbeddingLearner> Recurrent(const Problem& p, const std::string& cell) {
+std::unique_ptr<EmbeddingLearner> Recurrent(const Problem& p, const std::string& cell,
+                                            const std::string& read = "last") {
   RecurrentLearnerOptions o;
   o.cell = cell;
+  o.read = read;
   o.hidden_size = 16;
   return std::make_unique<RecurrentLearner>(p.net, p.classification, o, p.init, 7);
 }
@@ -55,6 +57,7 @@ const std::vector<std::pair<std::string, Factory>>& Learners() {
       {"siamese", Siamese},
       {"recurrent-lstm", [](const Problem& p) { return Recurrent(p, "lstm"); }},
       {"recurrent-gru", [](const Problem& p) { return Recurrent(p, "gru"); }},
+      {"recurrent-attention", [](const Problem& p) { return Recurrent(p, "lstm", "attention"); }},
   };
   return all;
 }
@@ -174,8 +177,8 @@ TEST(MetricLearners, BatchedEqualsOneTaskAtATime) {
 // evaluation.
 TEST(RecurrentLearner, QueriesAreIndependentAndEvaluationIsDeterministic) {
   const Problem p = MakeConvProblem(2);
-  for (const std::string cell : {"lstm", "gru"}) {
-    const auto net = Recurrent(p, cell);
+  for (const std::string cell : {"lstm", "gru", "lstm+attention"}) {
+    const auto net = cell == "lstm+attention" ? Recurrent(p, "lstm", "attention") : Recurrent(p, cell);
     const auto all = net->Run(p.batch, net->flat().detach(), EmbeddingLearner::kEvaluation);
     const auto again = net->Run(p.batch, net->flat().detach(), EmbeddingLearner::kEvaluation);
     EXPECT_TRUE(at::equal(all.scores, again.scores)) << cell;
@@ -223,6 +226,9 @@ TEST(MetricLearners, RefuseRegressionGradientStepsAndBadOptions) {
   RecurrentLearnerOptions r;
   r.cell = "rnn";
   EXPECT_NE(testing::InvalidArgumentMessage([&] { r.Validate(); }).find("'rnn'"), std::string::npos);
+  r.cell = "gru";
+  r.read = "memory";
+  EXPECT_NE(testing::InvalidArgumentMessage([&] { r.Validate(); }).find("read = 'memory'"), std::string::npos);
   MatchingNetOptions m;
   m.fce_steps = 0;
   EXPECT_NE(testing::InvalidArgumentMessage([&] { m.Validate(); }).find("fce-steps"), std::string::npos);
