@@ -141,4 +141,17 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
   return out;
 }
 
+algorithms::MetaBatch MamlSetup::TakeMetaBatch(Rollouts& rollouts) const {
+  algorithms::TaskBatch valid = rollouts.batches.back();
+  rollouts.batches.pop_back();
+  algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}};
+  if (options_.exploration.enabled) {
+    batch.exploration_weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), valid.masks,
+                                                               options_.fast_batch_size, valid.advantage_scale,
+                                                               options_.exploration)
+                                    .to(valid.masks.device(), valid.masks.scalar_type());
+  }
+  return batch;
+}
+
 }  // namespace metarl::runners

@@ -88,6 +88,10 @@ class MamlSetup {
   // `seed` keys the rollouts' random streams.
   Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed,
                                  const AdaptationSchedule& schedule = {});
+  // What the outer step consumes from training rollouts: the inner batches,
+  // the last batch as validation and, with exploration: true, E-MAML's
+  // per-task credit. Moves the batches out of `rollouts`.
+  algorithms::MetaBatch TakeMetaBatch(Rollouts& rollouts) const;
 
  private:
   MamlTrainOptions options_;

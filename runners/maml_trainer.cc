@@ -17,22 +17,13 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   const std::vector<envs::Task> tasks = setup.distribution().Sample(o.meta_batch_size, task_rng);
   MamlSetup::Rollouts rollouts = setup.RolloutWithAdaptation(
       tasks, o.maml.num_steps, StreamSeed(o.seed, {kTrainRollouts, static_cast<std::uint64_t>(iteration)}));
-  const algorithms::TaskBatch valid = rollouts.batches.back();
-  rollouts.batches.pop_back();
-
   IterationMetrics m;
   m.iteration = iteration;
   m.returns = rollouts.mean_returns;
-  m.env_steps = static_cast<int64_t>(valid.masks.sum().item<double>());
   for (const auto& b : rollouts.batches) m.env_steps += static_cast<int64_t>(b.masks.sum().item<double>());
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
-  algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}};
-  if (o.exploration.enabled) {
-    batch.exploration_weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), valid.masks,
-                                                               o.fast_batch_size, valid.advantage_scale, o.exploration)
-                                    .to(valid.masks.device(), valid.masks.scalar_type());
-  }
+  const algorithms::MetaBatch batch = setup.TakeMetaBatch(rollouts);
   const auto opt_start = std::chrono::steady_clock::now();
   m.outer = setup.optimizer().Step(setup.policy(), batch, &setup.runner().pool());
   m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();

@@ -406,6 +406,37 @@ TEST(Cli, BenchMamlReportsEveryPhase) {
   EXPECT_EQ(RunCli("bench maml --config " + config + " --iterations 0").code, 2);
 }
 
+// bench adapt: the meta-update on the CPU and, where LibTorch has CUDA and a
+// GPU is present, on the GPU; the GPU figures are null otherwise.
+TEST(Cli, BenchAdaptReportsCpuAndGpuSecondsPerMetaUpdate) {
+  const auto dir = TempDir("bench_adapt");
+  const std::string config = WriteFile(dir / "c.yaml", kSmallConfig);
+  const Result r = RunCli("bench adapt --config " + config + " --iterations 2 --warmup 0 --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto number = [&](const std::string& key) {
+    const std::size_t at = r.output.find("\"" + key + "\": ");
+    EXPECT_NE(at, std::string::npos) << key << "\n" << r.output;
+    return at == std::string::npos ? std::string() : r.output.substr(at + key.size() + 4);
+  };
+  EXPECT_GT(std::stod(number("cpu_s_per_meta_update")), 0.0) << r.output;
+  EXPECT_EQ(std::stoi(number("tasks")), 3) << r.output;
+  EXPECT_EQ(std::stoi(number("trajectories")), 4) << r.output;
+  EXPECT_EQ(std::stoi(number("horizon")), 20) << r.output;
+  EXPECT_EQ(std::stoi(number("iterations")), 2) << r.output;
+  const std::string gpu = number("gpu_s_per_meta_update");
+  if (gpu.rfind("null", 0) == 0) {
+    EXPECT_EQ(number("speedup").rfind("null", 0), 0u) << r.output;
+  } else {
+    EXPECT_GT(std::stod(gpu), 0.0) << r.output;
+    EXPECT_GT(std::stod(number("speedup")), 0.0) << r.output;
+  }
+  const Result text = RunCli("bench adapt --config " + config + " --iterations 1");
+  ASSERT_EQ(text.code, 0) << text.output;
+  EXPECT_NE(text.output.find("3 tasks x 4 trajectories x horizon 20"), std::string::npos) << text.output;
+  EXPECT_EQ(RunCli("bench adapt --config " + config + " --iterations 0").code, 2);
+  EXPECT_EQ(RunCli("bench adapt --config " + config + " --warmup -1").code, 2);
+}
+
 TEST(Cli, BenchRl2ReportsSamplingAndOptimisation) {
   const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/rl2/bandit-k5-n10.yaml";
   const Result r = RunCli("bench rl2 --config " + config + " --iterations 2 --set threads=1 --json");

@@ -28,12 +28,14 @@ constexpr double kMinStd = 1e-5;
 at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::matmul(x, w) + b; }
 
 // Means and stds from the stacked (mean, raw std u) halves of the last dim:
-// σ = max(exp(u) − 1 + offset, 1e-5), as in the paper's code: a raw output
-// near 0 (a fresh network's) gives σ ≈ offset, so training starts with little
-// noise (offset 0 for the latents, the head's Glorot scale for its weights).
+// σ = max(elu(u) + offset, 1e-5), i.e. exp(u) − 1 + offset for u ≤ 0 as in
+// the paper's code, continued linearly for u > 0 (exp overflowed to inf there
+// in an Omniglot run, making the loss NaN). A raw output near 0 (a fresh
+// network's) gives σ ≈ offset, so training starts with little noise (offset
+// 0 for the latents, the head's Glorot scale for its weights).
 std::pair<at::Tensor, at::Tensor> MeanStd(const at::Tensor& stacked, double offset) {
   const auto halves = stacked.chunk(2, -1);
-  return {halves[0], at::clamp_min(at::exp(halves[1]) - (1.0 - offset), kMinStd)};
+  return {halves[0], at::clamp_min(at::elu(halves[1]) + offset, kMinStd)};
 }
 
 // Standard normal noise of `shape` from `rng` (our generator: the same draws

@@ -10,8 +10,9 @@
 //   decoder    (μ_w, σ_w) = D z_g,  w_g ~ N(μ_w, σ_w²)                 (linear)
 // Groups: for N-way classification the N classes, w_g being class g's head
 // column and bias (F + 1 numbers); for regression one group per task whose
-// w is the whole head (F·O + O). σ = max(exp(u) − 1 + c, 1e-5) of the raw
-// output u, as in the paper's code: c = 0 for the latents and the head's
+// w is the whole head (F·O + O). σ = max(elu(u) + c, 1e-5) of the raw
+// output u (exp(u) − 1 + c for u ≤ 0, as in the paper's code, linear above
+// so that it cannot overflow): c = 0 for the latents and the head's
 // Glorot scale √(2 / (F + O)) for the decoded weights, so a fresh network
 // (u ≈ 0) trains with little noise. (softplus(u) instead, σ ≈ 0.69 at the
 // start, trained a model whose latent steps raised the loss of the mean

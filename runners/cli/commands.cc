@@ -13,6 +13,7 @@
 #include "envs/fewshot/registry.h"
 #include "runners/checkpoint.h"
 #include "runners/cli/parse.h"
+#include "runners/adapt_bench.h"
 #include "runners/fewshot_bench.h"
 #include "runners/fewshot_eval.h"
 #include "runners/fewshot_setup.h"
@@ -199,6 +200,23 @@ int BenchMaml(const std::vector<std::string>& args, const std::string& usage) {
   return 0;
 }
 
+int BenchAdapt(const std::vector<std::string>& args, const std::string& usage) {
+  runners::AdaptBenchOptions o;
+  bool json = false;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("config,c", po::value(&o.config_file)->required(), "MAML-family training config (configs/maml/...)")
+      ("iterations", po::value(&o.iterations)->default_value(o.iterations), "timed meta-updates per device (median)")
+      ("warmup", po::value(&o.warmup)->default_value(o.warmup), "untimed meta-updates per device first")
+      ("set", po::value(&o.overrides)->composing(), "override a config key (repeatable; device is ignored)")
+      ("json", po::bool_switch(&json), "print one JSON object (medians; GPU figures null without a GPU)");
+  po::variables_map vm;
+  if (!Parse(args, desc, usage, &vm)) return 0;
+  const runners::AdaptBenchResult result = runners::RunAdaptBench(o);
+  std::cout << (json ? result.ToJson() + "\n" : result.ToText());
+  return 0;
+}
+
 int BenchFewShot(const std::vector<std::string>& args, const std::string& usage) {
   runners::FewShotBenchOptions o;
   bool json = false;
@@ -239,10 +257,12 @@ int BenchCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: metarl bench rollout [--env NAME] [--envs TASKS] [--trajs N] [--threads N] [--json]\n"
       "       metarl bench maml --config FILE [--iterations N] [--set key=value ...] [--json]\n"
+      "       metarl bench adapt --config FILE [--iterations N] [--warmup N] [--set key=value ...] [--json]\n"
       "       metarl bench rl2 --config FILE [--iterations N] [--set key=value ...] [--json]\n"
       "       metarl bench fewshot --config FILE [--iterations N] [--repeats R] [--set key=value ...] [--json]\n"
       "rollout: throughput, (a) raw physics floor, (b) runner + policy on 1 thread, (c) on N threads.\n"
       "maml: seconds per meta-iteration of a MAML-family config (sampling, adaptation, outer step).\n"
+      "adapt: seconds per meta-update (adaptation + meta-gradient + outer step) on the CPU and the GPU.\n"
       "rl2: seconds per RL² iteration (sampling trials with the batched GRU, PPO update).\n"
       "fewshot: milliseconds per few-shot meta-iteration (episodes and one meta-update).";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
@@ -250,10 +270,11 @@ int BenchCommand(const std::vector<std::string>& args) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "maml") return BenchMaml({args.begin() + 1, args.end()}, usage);
+  if (args[0] == "adapt") return BenchAdapt({args.begin() + 1, args.end()}, usage);
   if (args[0] == "rl2") return BenchRl2({args.begin() + 1, args.end()}, usage);
   if (args[0] == "fewshot") return BenchFewShot({args.begin() + 1, args.end()}, usage);
   if (args[0] != "rollout") {
-    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout, maml, rl2 or fewshot");
+    throw std::invalid_argument("unknown benchmark '" + args[0] + "'; expected: rollout, maml, adapt, rl2 or fewshot");
   }
   runners::RolloutBenchOptions o;
   bool json = false;
