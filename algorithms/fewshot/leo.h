@@ -14,9 +14,8 @@
 // output u (exp(u) − 1 + c for u ≤ 0, as in the paper's code, linear above
 // so that it cannot overflow): c = 0 for the latents and the head's
 // Glorot scale √(2 / (F + O)) for the decoded weights, so a fresh network
-// (u ≈ 0) trains with little noise. (softplus(u) instead, σ ≈ 0.69 at the
-// start, trained a model whose latent steps raised the loss of the mean
-// head at evaluation.)
+// (u ≈ 0) trains with little noise (softplus(u) + 1e-5 before: σ ≈ 0.69 at
+// the start; Omniglot runs of both forms are in docs/RESULTS.md).
 //
 // Adaptation: inner-steps gradient steps on the support loss in the latent
 // space, z ← z − α ∇_z L_support(decode(z)), then finetune-steps steps on the
