@@ -41,6 +41,7 @@ void MamlTrainOptions::Read(ConfigMap& config) {
   if (algorithm == "promp") promp.Read(config);
   config.Read("num-batches", &num_batches);
   config.Read("checkpoint-every", &checkpoint_every);
+  config.Read("sampling-device", &sampling_device);
 }
 
 void MamlTrainOptions::Validate() const {
@@ -56,6 +57,8 @@ void MamlTrainOptions::Validate() const {
   ppo.Validate("num-ppo-steps");
   promp.Validate();
   METARL_REQUIRE(adam.lr > 0.0, "outer-lr = ", adam.lr, ": expected a positive number");
+  METARL_REQUIRE(sampling_device == "device" || sampling_device == "cpu", "sampling-device = '", sampling_device,
+                 "': expected device (where the policy is) or cpu");
   METARL_REQUIRE(!exploration.enabled || meta_batch_size >= 2,
                  "exploration: true needs meta-batch-size >= 2 (E-MAML's baseline is the other tasks' mean)");
   METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
@@ -75,6 +78,7 @@ MamlSetup::MamlSetup(ConfigMap& config) {
     throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
   }
   device_ = ParseDevice(options_.device);
+  sampling_device_ = options_.sampling_device == "cpu" ? c10::Device(c10::kCPU) : device_;
   optimizer_ = MakeMetaOptimizer(options_);
   resolved_ = config.Resolved();
   const envs::EnvSpec spec = distribution_->spec();
@@ -123,7 +127,11 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
     out.seconds_adapting += since(start);
 
     start = Clock::now();
-    policies::PerTaskPolicy sampler(*policy_, per_task, n);
+    policies::Params sampling_params = per_task;
+    if (sampling_device_ != device_) {
+      for (auto& p : sampling_params) p = p.to(sampling_device_);
+    }
+    policies::PerTaskPolicy sampler(*policy_, sampling_params, n);
     const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}));
     out.seconds_sampling += since(start);
 

@@ -45,6 +45,11 @@ struct MamlTrainOptions : SamplingOptions {
   algorithms::ProMpOptions promp;             // promp only: clip-eps (0.3), num-promp-steps (5), *-inner-kl*
   int num_batches = 500;             // meta-iterations
   int checkpoint_every = 10;         // iterations between checkpoints (and one at the end)
+  // Where the policy forward that picks actions during sampling runs:
+  // "device" (where the policy is, `device`) or "cpu" (the per-task
+  // parameters are copied to the CPU once per inner step, and observations
+  // never leave it). Adaptation and the outer step stay on `device`.
+  std::string sampling_device = "device";
 
   void Read(ConfigMap& config);  // top-level keys; env-kwargs is read by the env registry
   void Validate() const;
@@ -98,6 +103,7 @@ class MamlSetup {
   std::unique_ptr<envs::TaskDistribution> distribution_;
   std::unique_ptr<policies::GaussianMlpPolicy> policy_;
   c10::Device device_{c10::kCPU};
+  c10::Device sampling_device_{c10::kCPU};  // sampling-device resolved
   std::unique_ptr<VectorRunner> runner_;
   YAML::Node resolved_;
   algorithms::AdvantageOptions advantages_;

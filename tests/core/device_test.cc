@@ -44,15 +44,52 @@ TEST(Device, RolloutWithThePolicyOnCudaMatchesCpu) {
   EXPECT_TRUE(at::allclose(a.actions, b.actions, 1e-4, 1e-5));
 }
 
+const char* kNavigationYaml =
+    "env: Navigation2D\nenv-kwargs: {horizon: 10}\npolicy: {hidden-sizes: [16]}\nmeta-batch-size: 3\n"
+    "fast-batch-size: 4\nthreads: 1\n";
+
+runners::MamlSetup::Rollouts Rollouts(const std::string& extra) {
+  ConfigMap config = ConfigMap::FromString(std::string(kNavigationYaml) + extra);
+  runners::MamlSetup setup(config);
+  Rng rng(3);
+  return setup.RolloutWithAdaptation(setup.distribution().Sample(3, rng), 1, 5);
+}
+
+// sampling-device: cpu keeps the action-sampling forward on the CPU; with the
+// policy on the CPU too it changes nothing, bit for bit. Unknown values are
+// refused by name.
+TEST(Device, SamplingDeviceCpuIsValidatedAndChangesNothingOnTheCpu) {
+  const auto a = Rollouts("device: cpu\n"), b = Rollouts("device: cpu\nsampling-device: cpu\n");
+  ASSERT_EQ(a.batches.size(), b.batches.size());
+  for (std::size_t s = 0; s < a.batches.size(); ++s) {
+    EXPECT_TRUE(at::equal(a.batches[s].actions, b.batches[s].actions)) << "step " << s;
+  }
+  EXPECT_NE(testing::InvalidArgumentMessage([] { Rollouts("sampling-device: gpu\n"); }).find("sampling-device = 'gpu'"),
+            std::string::npos);
+}
+
+// With the policy on the GPU, sampling on the CPU gives the episodes that
+// sampling on the GPU gives (up to the forward pass's float rounding), and the
+// adapted parameters agree.
+TEST(Device, SamplingOnTheCpuWithThePolicyOnCudaMatchesSamplingOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: CPU sampling beside a CUDA policy not checked";
+  const auto a = Rollouts("device: cuda\n"), b = Rollouts("device: cuda\nsampling-device: cpu\n");
+  ASSERT_EQ(a.batches.size(), b.batches.size());
+  for (std::size_t s = 0; s < a.batches.size(); ++s) {
+    EXPECT_TRUE(at::allclose(a.batches[s].actions.cpu(), b.batches[s].actions.cpu(), 1e-4, 1e-5)) << "step " << s;
+  }
+  for (std::size_t i = 0; i < a.params.back().size(); ++i) {
+    EXPECT_TRUE(at::allclose(a.params.back()[i].cpu(), b.params.back()[i].cpu(), 1e-4, 1e-5)) << "parameter " << i;
+  }
+}
+
 // The MAML-TRPO meta-update (batched second-order adaptation, meta-gradient,
 // conjugate gradient, line search) on the GPU takes the CPU's step from the
 // same episodes, up to float rounding: the same assertion as on the CPU, on
 // `device: cuda`. This is what `metarl bench adapt` times on both devices.
 TEST(Device, MamlTrpoMetaUpdateOnCudaMatchesCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: the CUDA meta-update not checked on this machine";
-  const std::string yaml =
-      "env: Navigation2D\nenv-kwargs: {horizon: 10}\npolicy: {hidden-sizes: [16]}\nmeta-batch-size: 3\n"
-      "fast-batch-size: 4\nthreads: 1\n";
+  const std::string yaml = kNavigationYaml;
   ConfigMap cpu_config = ConfigMap::FromString(yaml + "device: cpu\n");
   ConfigMap gpu_config = ConfigMap::FromString(yaml + "device: cuda\n");
   runners::MamlSetup cpu(cpu_config), gpu(gpu_config);
