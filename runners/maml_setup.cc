@@ -8,6 +8,7 @@
 
 #include "core/device.h"
 #include "core/error.h"
+#include "core/gather_rows.h"
 #include "core/threads.h"
 #include "envs/registry.h"
 #include "policies/per_task_policy.h"
@@ -99,11 +100,16 @@ double AdaptationSchedule::StepSize(int step, double config_fast_lr) const {
 }
 
 MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps,
-                                                     std::uint64_t seed, const AdaptationSchedule& schedule) {
+                                                     std::uint64_t seed, const AdaptationSchedule& schedule,
+                                                     const algorithms::TaskShard& shard) {
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   Rollouts out;
+  out.shard = shard;
+  METARL_REQUIRE(shard.total == 0 || shard.count == static_cast<int64_t>(tasks.size()), "a shard of ",
+                 shard.count, " tasks given ", tasks.size(), " tasks");
   const int n = schedule.episodes_per_task > 0 ? schedule.episodes_per_task : options_.fast_batch_size;
+  const auto first_stream = static_cast<std::uint64_t>(shard.first) * static_cast<std::uint64_t>(n);
   // Per-task parameters [K, ...], leaves that require grad (no-graph steps).
   policies::Params current = policies::GaussianMlpPolicy::Stack(policy_->parameters_list(),
                                                                 static_cast<int64_t>(tasks.size()));
@@ -132,13 +138,15 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
       for (auto& p : sampling_params) p = p.to(sampling_device_);
     }
     policies::PerTaskPolicy sampler(*policy_, sampling_params, n);
-    const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}));
+    const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
+                                                  first_stream);
     out.seconds_sampling += since(start);
 
     start = Clock::now();
     const std::vector<double> returns = episodes.EpisodeReturns();
     std::vector<double> per_task_mean(tasks.size(), 0.0);
     for (int64_t b = 0; b < episodes.size(); ++b) per_task_mean[episodes.task_ids[b]] += returns[b] / n;
+    if (shard.distributed()) per_task_mean = AllGather(*shard.comm, per_task_mean);
     double mean = 0.0;
     for (double r : per_task_mean) mean += r / per_task_mean.size();
     out.task_returns.push_back(per_task_mean);
@@ -152,12 +160,19 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
 algorithms::MetaBatch MamlSetup::TakeMetaBatch(Rollouts& rollouts) const {
   algorithms::TaskBatch valid = rollouts.batches.back();
   rollouts.batches.pop_back();
-  algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}};
+  algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}, rollouts.shard};
   if (options_.exploration.enabled) {
-    batch.exploration_weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), valid.masks,
-                                                               options_.fast_batch_size, valid.advantage_scale,
-                                                               options_.exploration)
-                                    .to(valid.masks.device(), valid.masks.scalar_type());
+    // The credit compares a task with the others: every rank's tasks.
+    const algorithms::TaskShard& shard = rollouts.shard;
+    const bool gather = shard.distributed();
+    const at::Tensor masks = gather ? AllGatherRows(*shard.comm, valid.masks) : valid.masks;
+    const at::Tensor scale = gather && valid.advantage_scale.defined()
+                                 ? AllGatherRows(*shard.comm, valid.advantage_scale)
+                                 : valid.advantage_scale;
+    at::Tensor weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), masks, options_.fast_batch_size,
+                                                        scale, options_.exploration);
+    if (gather) weights = weights.narrow(0, shard.first, shard.count);
+    batch.exploration_weights = weights.to(valid.masks.device(), valid.masks.scalar_type());
   }
   return batch;
 }

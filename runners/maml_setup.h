@@ -83,19 +83,26 @@ class MamlSetup {
     // batches[s]: episodes sampled with the parameters after s inner steps
     // (s = 0..steps), each task adapting on batches[0..s).
     std::vector<algorithms::TaskBatch> batches;
-    std::vector<std::vector<double>> task_returns;  // [s][k]: mean episode return of task k
-    std::vector<double> mean_returns;               // [s]: mean over tasks
+    // [s][k]: mean episode return of task k (with a shard: of every task of
+    // the meta-batch, all ranks', k counted from the batch's first task)
+    std::vector<std::vector<double>> task_returns;
+    std::vector<double> mean_returns;               // [s]: mean over tasks (all ranks')
+    algorithms::TaskShard shard;                    // which tasks of the meta-batch `batches` hold
     std::vector<policies::Params> params;           // [s]: per-task parameters [K, ...] that sampled batches[s] (detached)
     double seconds_sampling = 0.0;
     double seconds_adapting = 0.0;  // baseline + GAE + inner updates
   };
   // Samples `tasks` with `steps` inner policy-gradient steps in between;
-  // `seed` keys the rollouts' random streams.
+  // `seed` keys the rollouts' random streams. With a distributed `shard`,
+  // `tasks` are the shard's tasks [first, first + count) of the meta-batch;
+  // their episodes equal those one process sampling the whole batch gets,
+  // and the returns are gathered from every rank (a collective).
   Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed,
-                                 const AdaptationSchedule& schedule = {});
+                                 const AdaptationSchedule& schedule = {}, const algorithms::TaskShard& shard = {});
   // What the outer step consumes from training rollouts: the inner batches,
   // the last batch as validation and, with exploration: true, E-MAML's
-  // per-task credit. Moves the batches out of `rollouts`.
+  // per-task credit (from every rank's returns when sharded). Moves the
+  // batches out of `rollouts`.
   algorithms::MetaBatch TakeMetaBatch(Rollouts& rollouts) const;
 
  private:

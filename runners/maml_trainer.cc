@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "algorithms/maml/meta_chunks.h"
+#include "core/communicator.h"
 #include "core/error.h"
 #include "runners/checkpoint.h"
 
@@ -12,15 +14,29 @@ namespace metarl::runners {
 
 IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   const auto start = std::chrono::steady_clock::now();
+  const double communicating_before = World().seconds_in_collectives();
   const MamlTrainOptions& o = setup.options();
   Rng task_rng(StreamSeed(o.seed, {kTrainTasks, static_cast<std::uint64_t>(iteration)}));
-  const std::vector<envs::Task> tasks = setup.distribution().Sample(o.meta_batch_size, task_rng);
+  // Every rank draws the whole meta-batch's tasks and samples its shard.
+  std::vector<envs::Task> tasks = setup.distribution().Sample(o.meta_batch_size, task_rng);
+  const Communicator& world = World();
+  algorithms::TaskShard shard;
+  if (world.size() > 1) {
+    shard = algorithms::ShardTasks(o.meta_batch_size, o.maml.tasks_per_chunk, world);
+    tasks = std::vector<envs::Task>(tasks.begin() + shard.first, tasks.begin() + shard.first + shard.count);
+  }
   MamlSetup::Rollouts rollouts = setup.RolloutWithAdaptation(
-      tasks, o.maml.num_steps, StreamSeed(o.seed, {kTrainRollouts, static_cast<std::uint64_t>(iteration)}));
+      tasks, o.maml.num_steps, StreamSeed(o.seed, {kTrainRollouts, static_cast<std::uint64_t>(iteration)}), {},
+      shard);
   IterationMetrics m;
   m.iteration = iteration;
   m.returns = rollouts.mean_returns;
   for (const auto& b : rollouts.batches) m.env_steps += static_cast<int64_t>(b.masks.sum().item<double>());
+  if (shard.distributed()) {
+    const std::vector<int64_t> per_rank = AllGather(world, std::vector<int64_t>{m.env_steps});
+    m.env_steps = 0;
+    for (int64_t steps : per_rank) m.env_steps += steps;
+  }
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
   const algorithms::MetaBatch batch = setup.TakeMetaBatch(rollouts);
@@ -28,6 +44,7 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   m.outer = setup.optimizer().Step(setup.policy(), batch, &setup.runner().pool());
   m.seconds_optimizing = std::chrono::duration<double>(std::chrono::steady_clock::now() - opt_start).count();
   m.seconds_total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m.seconds_communicating = World().seconds_in_collectives() - communicating_before;
   return m;
 }
 
@@ -42,7 +59,7 @@ std::string MetricsHeader(int num_steps) {
   // The timings last (tests compare rows without them).
   return h +
          ",seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
-         "seconds_trpo_line_search,seconds_total";
+         "seconds_trpo_line_search,seconds_total,seconds_communicating";
 }
 
 std::string MetricsRow(const IterationMetrics& m) {
@@ -65,7 +82,7 @@ std::string MetricsRow(const IterationMetrics& m) {
   }
   row << "," << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
       << m.outer.seconds_gradient << "," << m.outer.seconds_cg << "," << m.outer.seconds_line_search << ","
-      << m.seconds_total;
+      << m.seconds_total << "," << m.seconds_communicating;
   return row.str();
 }
 
@@ -88,7 +105,13 @@ class MamlJob final : public TrainingJob {
     std::snprintf(text, sizeof(text), "return pre %.2f post %.2f | kl %.4f | %s | %.2f s (sample %.2f, adapt %.2f, outer %.2f)",
                   m.returns.front(), m.returns.back(), m.outer.kl_after, step.c_str(), m.seconds_total,
                   m.seconds_sampling, m.seconds_adapting, m.seconds_optimizing);
-    return {MetricsRow(m), text};
+    std::string progress = text;
+    if (World().size() > 1) {
+      char comm[96];
+      std::snprintf(comm, sizeof(comm), " | %d ranks, %.2f s in collectives", World().size(), m.seconds_communicating);
+      progress += comm;
+    }
+    return {MetricsRow(m), progress};
   }
 
   Checkpoint State() const override { return PolicyState(setup_.policy(), setup_.optimizer()); }
@@ -108,6 +131,14 @@ class MamlJob final : public TrainingJob {
 std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command) {
   ConfigMap config = ConfigMap::FromFile(TrainConfigFile(command), command.overrides);
   MamlSetup setup(config);  // every key validated before any work
+  const Communicator& world = World();
+  if (world.size() > 1) {
+    try {  // the split is checked before any work too
+      algorithms::ShardTasks(setup.options().meta_batch_size, setup.options().maml.tasks_per_chunk, world);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
+    }
+  }
   MamlJob job(setup);
   RunTrainingLoop(job, command);
   return std::move(job.run());

@@ -6,6 +6,11 @@
 // Iteration i samples its tasks from StreamSeed(seed, {kTrainTasks, i}) and its
 // rollouts from StreamSeed(seed, {kTrainRollouts, i}), so a resumed run
 // continues exactly as an uninterrupted one.
+//
+// Distributed (`mpirun -np N metarl train`, core/communicator.h): every rank
+// draws the iteration's tasks and samples and adapts its shard of whole task
+// chunks (algorithms::ShardTasks); the outer step gathers every chunk's
+// values, so all ranks take the step one process would take, bit for bit.
 
 #include <cstdint>
 #include <string>
@@ -25,6 +30,9 @@ struct IterationMetrics {
   double seconds_adapting = 0.0;
   double seconds_optimizing = 0.0;
   double seconds_total = 0.0;
+  // In collectives (distributed runs; part of the phases above): transfers
+  // and waiting for the other ranks. 0 in one process.
+  double seconds_communicating = 0.0;
 };
 
 // Runs meta-iteration `iteration` (0-based) on `setup`, updating its policy.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/communicator.h"
 #include "core/config.h"
 #include "core/error.h"
 
@@ -62,14 +63,18 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
     METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,
                    "' already holds a run (checkpoint.pt); use --resume to continue it or choose another --output");
   }
-  WriteYamlFile(job.resolved_config(), (dir / "config.yaml").string());
-
+  // One writer in a distributed job: rank 0.
+  const bool writer = World().is_root();
   const fs::path metrics_path = dir / "metrics.csv";
-  const bool new_metrics = !fs::exists(metrics_path) || !command.resume;
-  if (!new_metrics) KeepMetricsBefore(metrics_path, first);
-  std::ofstream metrics(metrics_path, new_metrics ? std::ios::trunc : std::ios::app);
-  METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
-  if (new_metrics) metrics << job.MetricsHeader() << "\n" << std::flush;
+  std::ofstream metrics;
+  if (writer) {
+    WriteYamlFile(job.resolved_config(), (dir / "config.yaml").string());
+    const bool new_metrics = !fs::exists(metrics_path) || !command.resume;
+    if (!new_metrics) KeepMetricsBefore(metrics_path, first);
+    metrics.open(metrics_path, new_metrics ? std::ios::trunc : std::ios::app);
+    METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
+    if (new_metrics) metrics << job.MetricsHeader() << "\n" << std::flush;
+  }
 
   const int64_t total = job.num_iterations();
   int64_t last_checkpoint = first;
@@ -84,6 +89,7 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
                                                                 ", iteration ", last_checkpoint, ") is intact")
                                                           : std::string("no checkpoint was written yet")));
     }
+    if (!writer) continue;
     metrics << it.metrics_row << "\n" << std::flush;
     if (!command.quiet && ((i + 1) % job.progress_every() == 0 || i + 1 == total)) {
       std::printf("%s iter %lld/%lld | %s\n", ProgressBar(i + 1, total).c_str(), static_cast<long long>(i + 1),

@@ -9,6 +9,10 @@
 // contents through TrainingJob. Iteration i must depend only on the seed, i and
 // the checkpointed state, so a resumed run continues exactly as an
 // uninterrupted one.
+//
+// In a distributed job (core/communicator.h) every rank runs the loop and
+// its iterations; only rank 0 writes config.yaml, metrics.csv, checkpoints
+// and progress lines. Every rank reads the checkpoint on resume.
 
 #include <cstdint>
 #include <string>

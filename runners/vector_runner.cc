@@ -25,7 +25,7 @@ void VectorRunner::Reserve(int64_t num_envs) {
 }
 
 EpisodeBatch VectorRunner::Sample(const std::vector<envs::Task>& tasks, int episodes_per_task,
-                                  policies::BatchPolicy& policy, std::uint64_t seed) {
+                                  policies::BatchPolicy& policy, std::uint64_t seed, std::uint64_t first_stream) {
   METARL_REQUIRE(!tasks.empty(), "rollout needs at least one task");
   METARL_REQUIRE(episodes_per_task >= 1, "episodes per task = ", episodes_per_task, ": expected >= 1");
   METARL_REQUIRE(policy.obs_dim() == spec_.obs_dim && policy.act_dim() == spec_.act_dim,
@@ -61,7 +61,7 @@ EpisodeBatch VectorRunner::Sample(const std::vector<envs::Task>& tasks, int epis
 
   pool_.ParallelFor(B, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b) {
-      rngs[b].Seed(StreamSeed(seed, {static_cast<std::uint64_t>(b)}));
+      rngs[b].Seed(StreamSeed(seed, {first_stream + static_cast<std::uint64_t>(b)}));
       envs_[b]->ResetTask(tasks[batch.task_ids[b]]);
       envs_[b]->Reset(rngs[b], Span<float>(obs_data + b * O, O));
     }

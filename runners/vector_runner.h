@@ -33,10 +33,13 @@ class VectorRunner {
 
   // Runs `episodes_per_task` episodes of every task; episode b runs task
   // b / episodes_per_task. `seed` keys the env streams (use a different seed
-  // per call, e.g. StreamSeed(base, {iteration})). Throws
-  // std::invalid_argument for an invalid task or a policy of the wrong size.
+  // per call, e.g. StreamSeed(base, {iteration})); episode b uses stream
+  // first_stream + b (a rank sampling tasks [f, f + K) of a meta-batch
+  // passes f · episodes_per_task, so its episodes equal those of one process
+  // sampling the whole batch). Throws std::invalid_argument for an invalid
+  // task or a policy of the wrong size.
   EpisodeBatch Sample(const std::vector<envs::Task>& tasks, int episodes_per_task,
-                      policies::BatchPolicy& policy, std::uint64_t seed);
+                      policies::BatchPolicy& policy, std::uint64_t seed, std::uint64_t first_stream = 0);
 
   // Creates envs up to `num_envs` now (Sample creates missing ones lazily).
   void Reserve(int64_t num_envs);

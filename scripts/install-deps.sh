@@ -20,6 +20,8 @@ PACKAGES=(
   libgl1-mesa-dri         # Mesa's software OpenGL driver: rendering without a GPU
   ffmpeg                  # video encoding of rendered rollouts (mp4, gif); ffprobe in the tests
   gnuplot-nox             # PNG plots: adaptation curves (metarl eval), learning curves (metarl plot)
+  libopenmpi-dev          # distributed training over MPI (mpi.h, libmpi; CMake METARL_MPI)
+  openmpi-bin             # mpirun: distributed runs and their test
 )
 
 missing=()

@@ -11,41 +11,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+
+#include "cli_util.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-// Runs a shell command line, capturing stdout and stderr.
-Result RunShell(const std::string& line) {
-  const std::string command = line + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buf;
-  while (fgets(buf.data(), buf.size(), pipe) != nullptr) result.output += buf.data();
-  const int status = pclose(pipe);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-Result RunCli(const std::string& args) { return RunShell(std::string(METARL_CLI_PATH) + " " + args); }
-
-std::filesystem::path TempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("metarl_cli_test_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-std::string WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-  return path.string();
-}
+using namespace metarl::testing;
 
 const char* kSmallConfig =
     "env: Navigation2D\n"

@@ -100,21 +100,19 @@ OuterStepStats MetaPpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch&
   // Restored when an epoch fails, so a failed step changes nothing.
   const at::Tensor start_flat = Flatten(theta).detach().clone();
   const policies::Params start_adam = adam.State();
-  std::vector<double> values(chunks.size());
+  std::vector<std::vector<double>> values(chunks.size());
   for (int epoch = 0; epoch < ppo.epochs; ++epoch) {
     ForEachChunk(chunks, pool, [&](TaskChunk& c) {
       c.theta = Leaves(theta);
       const ChunkObjective o =
           Evaluate(policy, c.theta, c, adapt.fast_lr, graph, estimator, ppo.clip_eps, inner_kl_penalty);
-      values[&c - chunks.data()] = o.objective.item<double>();
+      values[&c - chunks.data()] = {o.objective.item<double>()};
       c.gradient = Flatten(torch::autograd::grad({o.objective}, c.theta));
     });
-    double objective = 0.0;
-    at::Tensor gradient = at::zeros_like(chunks[0].gradient);
-    for (std::size_t c = 0; c < chunks.size(); ++c) {
-      objective += chunks[c].weight * values[c];
-      gradient.add_(chunks[c].gradient, chunks[c].weight);
-    }
+    std::vector<at::Tensor> gradients;
+    for (const TaskChunk& c : chunks) gradients.push_back(c.gradient);
+    const double objective = SumOverChunks(chunks, values)[0];
+    const at::Tensor gradient = SumOverChunks(chunks, gradients);
     if (!std::isfinite(objective) || !at::isfinite(gradient).all().item<bool>()) {
       AssignFlat(theta, start_flat);
       adam.Restore(start_adam);
@@ -136,14 +134,17 @@ OuterStepStats MetaPpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch&
     after[&c - chunks.data()] = Evaluate(policy, Leaves(theta), c, adapt.fast_lr, AdaptGraph::kNone, estimator,
                                          ppo.clip_eps, inner_kl_penalty);
   });
-  stats.inner_kl.assign(batch.train.size(), 0.0);
-  for (std::size_t c = 0; c < chunks.size(); ++c) {
-    stats.surrogate_after += chunks[c].weight * after[c].objective.item<double>();
-    stats.kl_after += chunks[c].weight * after[c].kl.item<double>();
-    for (std::size_t s = 0; s < batch.train.size(); ++s) {
-      stats.inner_kl[s] += chunks[c].weight * after[c].inner_kl[s].item<double>();
-    }
+  // Per chunk: objective, KL, then the inner steps' KLs.
+  std::vector<std::vector<double>> after_values;
+  for (const ChunkObjective& a : after) {
+    std::vector<double> v = {a.objective.item<double>(), a.kl.item<double>()};
+    for (const at::Tensor& kl : a.inner_kl) v.push_back(kl.item<double>());
+    after_values.push_back(std::move(v));
   }
+  const std::vector<double> sum = SumOverChunks(chunks, after_values);
+  stats.surrogate_after = sum[0];
+  stats.kl_after = sum[1];
+  stats.inner_kl.assign(sum.begin() + 2, sum.end());
   stats.accepted = true;
   stats.seconds_line_search = Since(start);
   return stats;

@@ -57,9 +57,7 @@ OuterStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch
   std::vector<at::Tensor> products(chunks.size());
   auto fvp = [&](const at::Tensor& v) {
     ForEachChunk(chunks, pool, [&](TaskChunk& c) { products[&c - chunks.data()] = c.hessian->Product(v); });
-    at::Tensor hv = options.cg_damping * v;
-    for (std::size_t c = 0; c < chunks.size(); ++c) hv.add_(products[c], chunks[c].weight);
-    return hv;
+    return options.cg_damping * v + SumOverChunks(chunks, products);
   };
   const ConjugateGradientResult cg = ConjugateGradient(fvp, g.gradient, options.cg_iters);
   stats.cg_iterations = cg.iterations;

@@ -9,6 +9,7 @@
 
 #include "algorithms/common/flat_params.h"
 #include "core/error.h"
+#include "core/gather_rows.h"
 
 namespace metarl::algorithms {
 
@@ -18,6 +19,12 @@ std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk) {
   METARL_REQUIRE(!batch.exploration_weights.defined() ||
                      (batch.exploration_weights.dim() == 1 && batch.exploration_weights.size(0) == k),
                  "exploration weights must be [K] with K = ", k, " tasks");
+  const TaskShard& shard = batch.shard;
+  const int64_t total = shard.total > 0 ? shard.total : k;
+  METARL_REQUIRE(shard.total == 0 || (shard.count == k && shard.first % tasks_per_chunk == 0 &&
+                                      shard.first + k <= total),
+                 "task shard [", shard.first, ", ", shard.first + shard.count, ") of ", shard.total,
+                 " does not hold the batch's ", k, " tasks on a boundary of chunks of ", tasks_per_chunk);
   std::vector<TaskChunk> chunks((k + tasks_per_chunk - 1) / tasks_per_chunk);
   for (std::size_t c = 0; c < chunks.size(); ++c) {
     const int64_t begin = static_cast<int64_t>(c) * tasks_per_chunk;
@@ -27,9 +34,77 @@ std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk) {
     if (batch.exploration_weights.defined()) {
       chunks[c].batch.exploration_weights = batch.exploration_weights.narrow(0, begin, size);
     }
-    chunks[c].weight = static_cast<double>(size) / static_cast<double>(k);
+    chunks[c].weight = static_cast<double>(size) / static_cast<double>(total);
+    chunks[c].comm = shard.distributed() ? shard.comm : nullptr;
   }
   return chunks;
+}
+
+TaskShard ShardTasks(int64_t total, int tasks_per_chunk, const Communicator& comm) {
+  METARL_REQUIRE(tasks_per_chunk >= 1, "tasks-per-chunk = ", tasks_per_chunk, ": expected an integer >= 1");
+  const int64_t chunks = (total + tasks_per_chunk - 1) / tasks_per_chunk;
+  const int64_t ranks = comm.size();
+  METARL_REQUIRE(chunks >= ranks, "meta-batch-size = ", total, " with tasks-per-chunk = ", tasks_per_chunk,
+                 " makes ", chunks, " task chunk(s), fewer than the job's ", ranks,
+                 " MPI ranks (a rank takes whole chunks): lower tasks-per-chunk or run fewer ranks");
+  const int64_t r = comm.rank();
+  const int64_t first_chunk = r * chunks / ranks, end_chunk = (r + 1) * chunks / ranks;
+  TaskShard shard;
+  shard.first = first_chunk * tasks_per_chunk;
+  shard.count = std::min<int64_t>(end_chunk * tasks_per_chunk, total) - shard.first;
+  shard.total = total;
+  shard.comm = &comm;
+  return shard;
+}
+
+namespace {
+
+// Every chunk's weight: this process's, or all ranks' in chunk order.
+std::vector<double> AllWeights(const std::vector<TaskChunk>& chunks) {
+  std::vector<double> weights;
+  for (const TaskChunk& c : chunks) weights.push_back(c.weight);
+  const Communicator* comm = chunks.empty() ? nullptr : chunks.front().comm;
+  return comm != nullptr ? AllGather(*comm, weights) : weights;
+}
+
+}  // namespace
+
+at::Tensor SumOverChunks(const std::vector<TaskChunk>& chunks, const std::vector<at::Tensor>& local) {
+  METARL_REQUIRE(!chunks.empty() && local.size() == chunks.size(), "SumOverChunks: ", local.size(),
+                 " values for ", chunks.size(), " chunks");
+  const std::vector<double> weights = AllWeights(chunks);
+  const Communicator* comm = chunks.front().comm;
+  at::Tensor out = at::zeros_like(local.front());
+  if (comm == nullptr) {
+    for (std::size_t c = 0; c < local.size(); ++c) out.add_(local[c], weights[c]);
+    return out;
+  }
+  const at::Tensor rows = AllGatherRows(*comm, at::stack(local));
+  METARL_REQUIRE(rows.size(0) == static_cast<int64_t>(weights.size()), "SumOverChunks: ", rows.size(0),
+                 " gathered values for ", weights.size(), " chunks");
+  for (std::size_t c = 0; c < weights.size(); ++c) out.add_(rows[static_cast<int64_t>(c)], weights[c]);
+  return out;
+}
+
+std::vector<double> SumOverChunks(const std::vector<TaskChunk>& chunks,
+                                  const std::vector<std::vector<double>>& local) {
+  METARL_REQUIRE(!chunks.empty() && local.size() == chunks.size(), "SumOverChunks: ", local.size(),
+                 " values for ", chunks.size(), " chunks");
+  const std::size_t n = local.front().size();
+  std::vector<double> flat;
+  for (const auto& v : local) {
+    METARL_REQUIRE(v.size() == n, "SumOverChunks: values of different lengths");
+    flat.insert(flat.end(), v.begin(), v.end());
+  }
+  const std::vector<double> weights = AllWeights(chunks);
+  const Communicator* comm = chunks.front().comm;
+  if (comm != nullptr) flat = AllGather(*comm, flat);
+  METARL_REQUIRE(flat.size() == weights.size() * n, "SumOverChunks: gathered values do not match the chunks");
+  std::vector<double> out(n, 0.0);
+  for (std::size_t c = 0; c < weights.size(); ++c) {
+    for (std::size_t i = 0; i < n; ++i) out[i] += weights[c] * flat[c * n + i];
+  }
+  return out;
 }
 
 void ForEachChunk(std::vector<TaskChunk>& chunks, ThreadPool* pool, const std::function<void(TaskChunk&)>& fn) {
@@ -65,11 +140,14 @@ MetaGradient MetaGradientOnChunks(const policies::GaussianMlpPolicy& policy, con
     }
   });
   MetaGradient out;
-  out.gradient = at::zeros_like(chunks[0].gradient);
+  std::vector<std::vector<double>> surrogates;
+  std::vector<at::Tensor> gradients;
   for (const TaskChunk& c : chunks) {
-    out.surrogate += c.weight * c.surrogate;
-    out.gradient.add_(c.gradient, c.weight);
+    surrogates.push_back({c.surrogate});
+    gradients.push_back(c.gradient);
   }
+  out.surrogate = SumOverChunks(chunks, surrogates)[0];
+  out.gradient = SumOverChunks(chunks, gradients);
   if (!std::isfinite(out.surrogate)) {
     throw std::runtime_error("the surrogate loss is not finite (NaN/Inf); parameters left unchanged");
   }
@@ -99,18 +177,14 @@ GradientPhase StartOuterStep(const char* algorithm, const policies::GaussianMlpP
 
 MetaObjectiveValues EvaluateOnChunks(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
                                      std::vector<TaskChunk>& chunks, double fast_lr, ThreadPool* pool) {
-  std::vector<MetaObjectiveValues> values(chunks.size());
+  std::vector<std::vector<double>> values(chunks.size());
   ForEachChunk(chunks, pool, [&](TaskChunk& c) {
     const MetaObjective m = ComputeMetaObjective(policy, theta, c.batch.train, c.batch.valid, *c.old, fast_lr,
                                                  AdaptGraph::kNone, c.batch.exploration_weights);
     values[&c - chunks.data()] = {m.surrogate.item<double>(), m.kl.item<double>()};
   });
-  MetaObjectiveValues out;
-  for (std::size_t c = 0; c < chunks.size(); ++c) {
-    out.surrogate += chunks[c].weight * values[c].surrogate;
-    out.kl += chunks[c].weight * values[c].kl;
-  }
-  return out;
+  const std::vector<double> sum = SumOverChunks(chunks, values);
+  return MetaObjectiveValues{sum[0], sum[1]};
 }
 
 }  // namespace metarl::algorithms

@@ -7,6 +7,12 @@
 //
 // Chunk c's objective is the mean over its tasks; the meta-batch's is the sum
 // over chunks with weight = tasks in chunk / all tasks.
+//
+// Distributed training (MetaBatch::shard): the ranks of a job hold
+// consecutive whole chunks (ShardTasks), and every sum over chunks gathers
+// the per-chunk values of all ranks and adds them in chunk order
+// (SumOverChunks) — so every rank takes the same step, bit-identical to the
+// step of one process holding the whole meta-batch.
 
 #include <functional>
 #include <memory>
@@ -33,9 +39,28 @@ struct TaskChunk {
   double surrogate = 0.0;
   at::Tensor gradient;    // flat [P]
   std::unique_ptr<MetaKlHessian> hessian;
+  const Communicator* comm = nullptr;  // the job sharing the meta-batch (MetaBatch::shard); null: none
 };
 
+// This process's chunks of `batch`: consecutive groups of tasks_per_chunk
+// tasks (the last may be smaller), counted from the meta-batch's first task,
+// weights relative to the whole meta-batch. A sharded batch must start on a
+// chunk boundary.
 std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk);
+
+// Which tasks of a meta-batch of `total` tasks the calling rank of `comm`
+// holds: rank r of N takes chunks [r·C/N, (r+1)·C/N) of the C chunks of
+// tasks_per_chunk tasks. std::invalid_argument when C < N (a rank would have
+// no task), naming both keys.
+TaskShard ShardTasks(int64_t total, int tasks_per_chunk, const Communicator& comm);
+
+// Σ_c weight_c · value_c over every chunk of the meta-batch in chunk order,
+// where local[i] is the value of chunks[i] (flat tensors of one shape; or
+// vectors of doubles of one length). With a sharded meta-batch every rank's
+// values are gathered first (a collective: every rank calls it), so every
+// rank gets the same sum, bit-identical to one process's.
+at::Tensor SumOverChunks(const std::vector<TaskChunk>& chunks, const std::vector<at::Tensor>& local);
+std::vector<double> SumOverChunks(const std::vector<TaskChunk>& chunks, const std::vector<std::vector<double>>& local);
 
 // Runs fn(chunk) for every chunk, on `pool` when given.
 void ForEachChunk(std::vector<TaskChunk>& chunks, ThreadPool* pool, const std::function<void(TaskChunk&)>& fn);

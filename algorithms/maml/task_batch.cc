@@ -2,21 +2,30 @@
 
 #include <ATen/ATen.h>
 
+#include "core/communicator.h"
 #include "core/error.h"
 
 namespace metarl::algorithms {
 
+bool TaskShard::distributed() const { return comm != nullptr && comm->size() > 1; }
+
 TaskBatch TaskBatch::To(const c10::Device& device, c10::ScalarType dtype) const {
-  TaskBatch out{observations.to(device, dtype), actions.to(device, dtype), advantages.to(device, dtype),
-                masks.to(device, dtype)};
+  TaskBatch out;
+  out.observations = observations.to(device, dtype);
+  out.actions = actions.to(device, dtype);
+  out.advantages = advantages.to(device, dtype);
+  out.masks = masks.to(device, dtype);
   if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.to(device, dtype);
   if (advantage_scale.defined()) out.advantage_scale = advantage_scale.to(device, dtype);
   return out;
 }
 
 TaskBatch TaskBatch::Narrow(int64_t begin, int64_t size) const {
-  TaskBatch out{observations.narrow(0, begin, size), actions.narrow(0, begin, size),
-                advantages.narrow(0, begin, size), masks.narrow(0, begin, size)};
+  TaskBatch out;
+  out.observations = observations.narrow(0, begin, size);
+  out.actions = actions.narrow(0, begin, size);
+  out.advantages = advantages.narrow(0, begin, size);
+  out.masks = masks.narrow(0, begin, size);
   if (sampling_log_probs.defined()) out.sampling_log_probs = sampling_log_probs.narrow(0, begin, size);
   if (advantage_scale.defined()) out.advantage_scale = advantage_scale.narrow(0, begin, size);
   return out;

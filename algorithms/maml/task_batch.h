@@ -16,6 +16,10 @@
 #include "runners/episodes.h"
 #include "runners/linear_baseline.h"
 
+namespace metarl {
+class Communicator;  // core/communicator.h
+}  // namespace metarl
+
 namespace metarl::algorithms {
 
 struct TaskBatch {
@@ -37,11 +41,23 @@ struct TaskBatch {
   TaskBatch Narrow(int64_t begin, int64_t size) const;
 };
 
+// The part of a meta-batch one process holds when the batch is spread over
+// the ranks of a distributed job (ShardTasks, meta_chunks.h): tasks
+// [first, first + K) of `total`. The default: the whole batch, no job.
+struct TaskShard {
+  int64_t first = 0;
+  int64_t count = 0;  // K; 0 with total 0 (the whole batch)
+  int64_t total = 0;  // tasks in the whole meta-batch; 0 = K (the whole batch is here)
+  const Communicator* comm = nullptr;  // the job; null = this process alone
+  bool distributed() const;  // comm has more than one rank
+};
+
 // Everything one outer step consumes.
 struct MetaBatch {
   std::vector<TaskBatch> train;    // train[s]: episodes of inner step s, sampled with the parameters after s steps
   TaskBatch valid;                 // episodes sampled with the fully adapted parameters
   at::Tensor exploration_weights;  // [K] E-MAML credit (maml.h, ExplorationSurrogate); undefined for MAML
+  TaskShard shard;                 // which tasks of the meta-batch these are (distributed training)
 };
 
 struct AdvantageOptions {

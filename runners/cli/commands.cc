@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "core/communicator.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "envs/registry.h"
@@ -74,8 +75,12 @@ int TrainCommand(const std::vector<std::string>& args) {
   METARL_REQUIRE(!runners::IsFewShotConfig(config), config.source(),
                  " is a few-shot config (it names a `learner`); train it with `metarl fewshot train`");
   const std::string algorithm = runners::ConfiguredAlgorithm(config);
+  METARL_REQUIRE(algorithm != runners::kRl2Algorithm || World().size() == 1, config.source(),
+                 ": algorithm rl2-ppo runs in one process; distributed training over ", World().size(),
+                 " MPI ranks is available for the MAML family (maml-trpo, maml-vpg, maml-ppo, promp)");
   const std::size_t iterations = algorithm == runners::kRl2Algorithm ? runners::RunRl2TrainCommand(o).size()
                                                                      : runners::RunTrainCommand(o).size();
+  if (!World().is_root()) return 0;
   std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
   return 0;
 }

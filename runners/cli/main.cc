@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <yaml-cpp/exceptions.h>
 
 #include "core/allocator.h"
+#include "core/communicator.h"
 #include "runners/cli/commands.h"
 
 namespace {
@@ -28,6 +30,24 @@ const char* kUsage =
     "  plot      learning curves of runs (metrics.csv) as a PNG\n"
     "  envs      list the registered task distributions\n";
 
+// Runs `command`; exceptions propagate to main.
+int Dispatch(const std::string& command, const std::vector<std::string>& args) {
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "train") return metarl::cli::TrainCommand(args);
+  if (command == "eval") return metarl::cli::EvalCommand(args);
+  if (command == "rollout") return metarl::cli::RolloutCommand(args);
+  if (command == "bench") return metarl::cli::BenchCommand(args);
+  if (command == "fewshot") return metarl::cli::FewShotCommand(args);
+  if (command == "envs") return metarl::cli::EnvsCommand(args);
+  if (command == "render") return metarl::cli::RenderCommand(args);
+  if (command == "plot") return metarl::cli::PlotCommand(args);
+  std::cerr << "metarl: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,32 +59,34 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  try {
-    if (command == "--help" || command == "-h" || command == "help") {
-      std::cout << kUsage;
-      return 0;
+  // A failure on one rank of a distributed job ends every rank (instead of
+  // leaving the others waiting in a collective).
+  auto fail = [&](const std::string& what, const std::string& message, int code) {
+    std::cerr << "metarl " << command << ": " << metarl::RankPrefix() << what << ": " << message << "\n";
+    if (metarl::World().size() > 1) {
+      std::cerr << "metarl " << command << ": stopping all " << metarl::World().size() << " MPI ranks\n";
+      std::cerr.flush();
+      metarl::World().Abort(code);
     }
-    if (command == "train") return metarl::cli::TrainCommand(args);
-    if (command == "eval") return metarl::cli::EvalCommand(args);
-    if (command == "rollout") return metarl::cli::RolloutCommand(args);
-    if (command == "bench") return metarl::cli::BenchCommand(args);
-    if (command == "fewshot") return metarl::cli::FewShotCommand(args);
-    if (command == "envs") return metarl::cli::EnvsCommand(args);
-    if (command == "render") return metarl::cli::RenderCommand(args);
-    if (command == "plot") return metarl::cli::PlotCommand(args);
-    std::cerr << "metarl: unknown command '" << command << "'\n" << kUsage;
-    return 2;
+    return code;
+  };
+  // Outlives the handlers below, which may need MPI to stop the other ranks.
+  std::unique_ptr<metarl::DistributedSession> session;
+  try {
+    session = std::make_unique<metarl::DistributedSession>(&argc, &argv);
+    if (metarl::World().size() > 1 && command != "train") {
+      throw std::invalid_argument(
+          "started as one of " + std::to_string(metarl::World().size()) +
+          " MPI ranks; only `metarl train` (the MAML family) runs distributed — run this command without mpirun");
+    }
+    return Dispatch(command, args);
   } catch (const std::invalid_argument& e) {
-    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
-    return 2;
+    return fail("error", e.what(), 2);
   } catch (const boost::program_options::error& e) {
-    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
-    return 2;
+    return fail("error", e.what(), 2);
   } catch (const YAML::Exception& e) {
-    std::cerr << "metarl " << command << ": error: " << e.what() << "\n";
-    return 2;
+    return fail("error", e.what(), 2);
   } catch (const std::exception& e) {
-    std::cerr << "metarl " << command << ": failed: " << e.what() << "\n";
-    return 1;
+    return fail("failed", e.what(), 1);
   }
 }

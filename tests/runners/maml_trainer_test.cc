@@ -83,7 +83,7 @@ TEST(MamlTrainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
     int rows = 0;
     for (std::string la, lb; std::getline(sa, la);) {
       ASSERT_TRUE(std::getline(sb, lb));
-      EXPECT_EQ(WithoutTimings(la, 7), WithoutTimings(lb, 7));
+      EXPECT_EQ(WithoutTimings(la, 8), WithoutTimings(lb, 8));
       ++rows;
     }
     EXPECT_EQ(rows, 4);  // header + 3 iterations

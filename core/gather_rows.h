@@ -1,0 +1,16 @@
+#pragma once
+// Tensors through the job's all-gather (core/communicator.h).
+
+#include <ATen/core/Tensor.h>
+
+#include "core/communicator.h"
+
+namespace metarl {
+
+// Every rank's `local` [R_r, ...] concatenated along dim 0 in rank order:
+// [Σ R_r, ...], on `local`'s device and of its dtype. The trailing shape and
+// dtype must be the same on every rank (R_r may differ, also 0). Collective.
+// With one rank, `local` itself.
+at::Tensor AllGatherRows(const Communicator& comm, const at::Tensor& local);
+
+}  // namespace metarl

@@ -1,0 +1,128 @@
+// Distributed meta-training: `mpirun -np 2 metarl train` against the same
+// run in one process, and a failure on one rank stopping the job. Skipped
+// (with the reason) in builds without MPI.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cli_util.h"
+
+namespace {
+
+using namespace metarl::testing;
+
+#ifdef METARL_MPIEXEC
+// mpirun for `ranks` local processes; Open MPI refuses root without the flag.
+std::string Mpirun(int ranks) {
+  std::string line = std::string("timeout 300 ") + METARL_MPIEXEC + " --oversubscribe -np " + std::to_string(ranks);
+  if (geteuid() == 0) line += " --allow-run-as-root";
+  return line + " " + METARL_CLI_PATH + " ";
+}
+#endif
+
+// metrics.csv rows without the timing columns (the last eight).
+std::vector<std::string> MetricsWithoutTimings(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) {
+    for (int i = 0; i < 8 && line.rfind(',') != std::string::npos; ++i) line.erase(line.rfind(','));
+    rows.push_back(line);
+  }
+  return rows;
+}
+
+std::string FileBytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// 2D navigation, 6 tasks in chunks of 1 (rank 0 takes tasks 0-2, rank 1 tasks 3-5).
+std::string NavigationConfig(const std::string& algorithm_keys) {
+  return "env: Navigation2D\n"
+         "env-kwargs: {horizon: 20}\n"
+         "policy: {hidden-sizes: [8], nonlinearity: tanh}\n"
+         "meta-batch-size: 6\n"
+         "fast-batch-size: 4\n"
+         "tasks-per-chunk: 1\n"
+         "num-batches: 3\n"
+         "checkpoint-every: 1\n"
+         "threads: 1\n"
+         "seed: 3\n" +
+         algorithm_keys;
+}
+
+TEST(Mpi, TwoRanksTakeExactlyTheStepsOfOneProcess) {
+#ifndef METARL_MPIEXEC
+  GTEST_SKIP() << "built without MPI (CMake METARL_MPI; libopenmpi-dev not found)";
+#else
+  const auto dir = TempDir("mpi_equal");
+  // E-MAML-TRPO (gathered returns for the exploration credit, CG and line
+  // search over chunks) and ProMP (Adam epochs, inner KLs), two inner steps.
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"emaml-trpo", "algorithm: maml-trpo\nexploration: true\nnum-steps: 2\n"},
+      {"promp", "algorithm: promp\nnum-steps: 1\n"}};
+  for (const auto& [name, keys] : runs) {
+    const std::string config = WriteFile(dir / (name + ".yaml"), NavigationConfig(keys));
+    const Result one = RunCli("train -q --config " + config + " --output " + (dir / (name + "-1")).string());
+    ASSERT_EQ(one.code, 0) << one.output;
+    const Result two = RunShell(Mpirun(2) + "train -q --config " + config + " --output " +
+                                (dir / (name + "-2")).string());
+    ASSERT_EQ(two.code, 0) << two.output;
+    const auto rows_one = MetricsWithoutTimings(dir / (name + "-1") / "metrics.csv");
+    ASSERT_EQ(rows_one.size(), 4u) << name;  // header + 3 iterations
+    EXPECT_EQ(MetricsWithoutTimings(dir / (name + "-2") / "metrics.csv"), rows_one) << name;
+    // The parameters and optimiser state after 3 iterations: the same bytes.
+    EXPECT_EQ(FileBytes(dir / (name + "-2") / "checkpoint.pt"), FileBytes(dir / (name + "-1") / "checkpoint.pt"))
+        << name;
+  }
+  // Resumed on 2 ranks from the 1-process checkpoint after 3 iterations, for
+  // 2 more: the same as 5 iterations in one process.
+  const std::string config = dir / "emaml-trpo.yaml";
+  std::filesystem::copy(dir / "emaml-trpo-1", dir / "resumed", std::filesystem::copy_options::recursive);
+  const Result resumed = RunShell(Mpirun(2) + "train -q --resume --output " + (dir / "resumed").string() +
+                                  " --set num-batches=5");
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  const Result five = RunCli("train -q --config " + config + " --output " + (dir / "five").string() +
+                             " --set num-batches=5");
+  ASSERT_EQ(five.code, 0) << five.output;
+  EXPECT_EQ(MetricsWithoutTimings(dir / "resumed" / "metrics.csv"), MetricsWithoutTimings(dir / "five" / "metrics.csv"));
+  EXPECT_EQ(FileBytes(dir / "resumed" / "checkpoint.pt"), FileBytes(dir / "five" / "checkpoint.pt"));
+#endif
+}
+
+TEST(Mpi, AFailureOnOneRankStopsTheJobWithItsMessage) {
+#ifndef METARL_MPIEXEC
+  GTEST_SKIP() << "built without MPI (CMake METARL_MPI; libopenmpi-dev not found)";
+#else
+  const auto dir = TempDir("mpi_fail");
+  const std::string config = WriteFile(dir / "c.yaml", NavigationConfig("algorithm: maml-trpo\n"));
+  // Only rank 0 writes metrics.csv: a folder in its place fails rank 0 alone,
+  // while rank 1 is already waiting for it in the first iteration.
+  std::filesystem::create_directories(dir / "run" / "metrics.csv");
+  const Result r = RunShell(Mpirun(2) + "train -q --config " + config + " --output " + (dir / "run").string());
+  EXPECT_EQ(r.code, 2) << r.output;  // not 124: timeout's code for a hang
+  EXPECT_NE(r.output.find("rank 0 of 2: error: cannot write"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stopping all 2 MPI ranks"), std::string::npos) << r.output;
+
+  // Bad input before any work, named, exit code 2.
+  const Result chunks = RunShell(Mpirun(2) + "train -q --config " + config + " --output " + (dir / "b").string() +
+                                 " --set tasks-per-chunk=6");
+  EXPECT_EQ(chunks.code, 2) << chunks.output;
+  EXPECT_NE(chunks.output.find("tasks-per-chunk = 6 makes 1 task chunk(s), fewer than the job's 2 MPI ranks"),
+            std::string::npos)
+      << chunks.output;
+  const Result eval = RunShell(Mpirun(2) + "envs");
+  EXPECT_EQ(eval.code, 2) << eval.output;
+  EXPECT_NE(eval.output.find("only `metarl train` (the MAML family) runs distributed"), std::string::npos)
+      << eval.output;
+#endif
+}
+
+}  // namespace
