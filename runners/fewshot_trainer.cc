@@ -7,19 +7,28 @@
 #include <sstream>
 #include <utility>
 
+#include "core/communicator.h"
+#include "core/error.h"
+#include "core/task_shard.h"
+
 namespace metarl::runners {
 
 FewShotIterationMetrics RunFewShotIteration(FewShotSetup& setup, int64_t iteration) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const FewShotTrainOptions& o = setup.options();
-  const envs::fewshot::EpisodeBatch batch =
+  // Every rank draws the whole meta-batch and trains on its shard.
+  envs::fewshot::EpisodeBatch batch =
       setup.Sample(o.meta_batch_size, envs::fewshot::Split::kTrain,
                    StreamSeed(o.seed, {kFewShotTrain, static_cast<std::uint64_t>(iteration)}));
+  const TaskShard& shard = setup.learner().shard();
+  if (shard.distributed()) batch = batch.Narrow(shard.first, shard.count);
   FewShotIterationMetrics m;
   m.iteration = iteration;
   m.stats = setup.learner().MetaStep(batch, iteration);
-  if (o.validate_every > 0 && (iteration + 1) % o.validate_every == 0) {
+  // Validation is reported by rank 0 alone; the others go on (and wait for
+  // it in the next step's collective).
+  if (o.validate_every > 0 && (iteration + 1) % o.validate_every == 0 && World().is_root()) {
     const algorithms::fewshot::AdaptationCurve v = setup.EvaluateEpisodes(
         envs::fewshot::Split::kValidation, o.validation_episodes, o.eval_steps,
         StreamSeed(o.seed, {kFewShotValidation, static_cast<std::uint64_t>(iteration)}), kFewShotValidation);
@@ -98,7 +107,17 @@ class FewShotJob final : public TrainingJob {
 std::vector<FewShotIterationMetrics> RunFewShotTrainCommand(const TrainCommandOptions& command) {
   ConfigMap config = ConfigMap::FromFile(TrainConfigFile(command), command.overrides);
   FewShotSetup setup(config);  // every key validated before any work
-  SaveOrCheckSplit(setup.tasks(), command.output_dir, /*check_existing=*/command.resume);
+  const Communicator& world = World();
+  if (world.size() > 1) {
+    try {  // one episode per chunk: the ranks split the meta-batch's episodes
+      setup.learner().SetShard(ShardTasks(setup.options().meta_batch_size, 1, world));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
+    }
+  }
+  if (world.is_root() || command.resume) {
+    SaveOrCheckSplit(setup.tasks(), command.output_dir, /*check_existing=*/command.resume);
+  }
   FewShotJob job(setup);
   RunTrainingLoop(job, command);
   return std::move(job.run());

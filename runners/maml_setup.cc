@@ -101,7 +101,7 @@ double AdaptationSchedule::StepSize(int step, double config_fast_lr) const {
 
 MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps,
                                                      std::uint64_t seed, const AdaptationSchedule& schedule,
-                                                     const algorithms::TaskShard& shard) {
+                                                     const TaskShard& shard) {
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   Rollouts out;
@@ -163,7 +163,7 @@ algorithms::MetaBatch MamlSetup::TakeMetaBatch(Rollouts& rollouts) const {
   algorithms::MetaBatch batch{std::move(rollouts.batches), valid, {}, rollouts.shard};
   if (options_.exploration.enabled) {
     // The credit compares a task with the others: every rank's tasks.
-    const algorithms::TaskShard& shard = rollouts.shard;
+    const TaskShard& shard = rollouts.shard;
     const bool gather = shard.distributed();
     const at::Tensor masks = gather ? AllGatherRows(*shard.comm, valid.masks) : valid.masks;
     const at::Tensor scale = gather && valid.advantage_scale.defined()

@@ -87,7 +87,7 @@ class MamlSetup {
     // the meta-batch, all ranks', k counted from the batch's first task)
     std::vector<std::vector<double>> task_returns;
     std::vector<double> mean_returns;               // [s]: mean over tasks (all ranks')
-    algorithms::TaskShard shard;                    // which tasks of the meta-batch `batches` hold
+    TaskShard shard;                    // which tasks of the meta-batch `batches` hold
     std::vector<policies::Params> params;           // [s]: per-task parameters [K, ...] that sampled batches[s] (detached)
     double seconds_sampling = 0.0;
     double seconds_adapting = 0.0;  // baseline + GAE + inner updates
@@ -98,7 +98,7 @@ class MamlSetup {
   // their episodes equal those one process sampling the whole batch gets,
   // and the returns are gathered from every rank (a collective).
   Rollouts RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps, std::uint64_t seed,
-                                 const AdaptationSchedule& schedule = {}, const algorithms::TaskShard& shard = {});
+                                 const AdaptationSchedule& schedule = {}, const TaskShard& shard = {});
   // What the outer step consumes from training rollouts: the inner batches,
   // the last batch as validation and, with exploration: true, E-MAML's
   // per-task credit (from every rank's returns when sharded). Moves the

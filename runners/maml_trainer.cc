@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <utility>
 
-#include "algorithms/maml/meta_chunks.h"
 #include "core/communicator.h"
 #include "core/error.h"
+#include "core/task_shard.h"
 #include "runners/checkpoint.h"
 
 namespace metarl::runners {
@@ -20,9 +20,9 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   // Every rank draws the whole meta-batch's tasks and samples its shard.
   std::vector<envs::Task> tasks = setup.distribution().Sample(o.meta_batch_size, task_rng);
   const Communicator& world = World();
-  algorithms::TaskShard shard;
+  TaskShard shard;
   if (world.size() > 1) {
-    shard = algorithms::ShardTasks(o.meta_batch_size, o.maml.tasks_per_chunk, world);
+    shard = ShardTasks(o.meta_batch_size, o.maml.tasks_per_chunk, world);
     tasks = std::vector<envs::Task>(tasks.begin() + shard.first, tasks.begin() + shard.first + shard.count);
   }
   MamlSetup::Rollouts rollouts = setup.RolloutWithAdaptation(
@@ -134,7 +134,7 @@ std::vector<IterationMetrics> RunTrainCommand(const TrainCommandOptions& command
   const Communicator& world = World();
   if (world.size() > 1) {
     try {  // the split is checked before any work too
-      algorithms::ShardTasks(setup.options().meta_batch_size, setup.options().maml.tasks_per_chunk, world);
+      ShardTasks(setup.options().meta_batch_size, setup.options().maml.tasks_per_chunk, world);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
     }

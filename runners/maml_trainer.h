@@ -9,7 +9,7 @@
 //
 // Distributed (`mpirun -np N metarl train`, core/communicator.h): every rank
 // draws the iteration's tasks and samples and adapts its shard of whole task
-// chunks (algorithms::ShardTasks); the outer step gathers every chunk's
+// chunks (ShardTasks, core/task_shard.h); the outer step gathers every chunk's
 // values, so all ranks take the step one process would take, bit for bit.
 
 #include <cstdint>

@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -120,8 +123,87 @@ TEST(Mpi, AFailureOnOneRankStopsTheJobWithItsMessage) {
       << chunks.output;
   const Result eval = RunShell(Mpirun(2) + "envs");
   EXPECT_EQ(eval.code, 2) << eval.output;
-  EXPECT_NE(eval.output.find("only `metarl train` (the MAML family) runs distributed"), std::string::npos)
+  EXPECT_NE(eval.output.find("only `metarl train` (the MAML family) and `metarl fewshot train` run distributed"),
+            std::string::npos)
       << eval.output;
+#endif
+}
+
+// The numbers of a CSV file's rows (cells that do not parse are skipped).
+std::vector<std::vector<double>> Numbers(const std::filesystem::path& file, int drop_last_columns) {
+  std::ifstream in(file);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::stringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) {
+      char* end = nullptr;
+      const double v = std::strtod(cell.c_str(), &end);
+      row.push_back(end != cell.c_str() ? v : std::nan(""));
+    }
+    row.resize(row.size() - static_cast<std::size_t>(drop_last_columns));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// Equal shapes, equal NaNs, numbers within 1e-4 relative (float32 sums in another order, four steps).
+void ExpectClose(const std::vector<std::vector<double>>& got, const std::vector<std::vector<double>>& want,
+                 const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got[i].size(), want[i].size()) << what << " row " << i;
+    for (std::size_t c = 0; c < want[i].size(); ++c) {
+      if (std::isnan(want[i][c])) {
+        EXPECT_TRUE(std::isnan(got[i][c])) << what << " row " << i << " column " << c;
+      } else {
+        EXPECT_NEAR(got[i][c], want[i][c], 1e-4 * (1.0 + std::abs(want[i][c]))) << what << " row " << i << " column " << c;
+      }
+    }
+  }
+}
+
+// Few-shot learners on the sinusoid: the batch's episodes split over 2 ranks
+// give the metrics and the trained parameters (through `fewshot eval`) of one
+// process, to reduction-order tolerance. LEO draws its noise per episode,
+// Reptile averages adapted parameters, MAML averages meta-gradients.
+TEST(Mpi, FewShotLearnersOnTwoRanksMatchOneProcess) {
+#ifndef METARL_MPIEXEC
+  GTEST_SKIP() << "built without MPI (CMake METARL_MPI; libopenmpi-dev not found)";
+#else
+  const auto dir = TempDir("mpi_fewshot");
+  const std::string sets = " --set num-batches=4 --set meta-batch-size=5 --set validate-every=2"
+                           " --set validation-episodes=10 --set checkpoint-every=2 --set threads=1";
+  for (const char* learner : {"maml", "leo", "reptile"}) {
+    const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-" + learner + ".yaml";
+    const auto one = dir / (std::string(learner) + "-1"), two = dir / (std::string(learner) + "-2");
+    const Result a = RunCli("fewshot train -q --config " + config + " --output " + one.string() + sets);
+    ASSERT_EQ(a.code, 0) << a.output;
+    const Result b = RunShell(Mpirun(2) + "fewshot train -q --config " + config + " --output " + two.string() + sets);
+    ASSERT_EQ(b.code, 0) << b.output;
+    const auto rows_one = Numbers(one / "metrics.csv", 1);  // without the timing column
+    ASSERT_EQ(rows_one.size(), 4u) << learner;
+    ExpectClose(Numbers(two / "metrics.csv", 1), rows_one, std::string(learner) + " metrics");
+    for (const auto& run : {one, two}) {
+      const Result e = RunCli("fewshot eval --checkpoint " + run.string() + " --episodes 20 --steps 1");
+      ASSERT_EQ(e.code, 0) << e.output;
+    }
+    const auto eval_one = Numbers(one / "eval.csv", 0);
+    ASSERT_FALSE(eval_one.empty());
+    ExpectClose(Numbers(two / "eval.csv", 0), eval_one, std::string(learner) + " eval");
+  }
+  // Serial Reptile cannot be split; more ranks than episodes neither.
+  const std::string reptile = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-reptile.yaml";
+  const Result serial = RunShell(Mpirun(2) + "fewshot train -q --config " + reptile + " --output " +
+                                 (dir / "serial").string() + " --set serial=true");
+  EXPECT_EQ(serial.code, 2) << serial.output;
+  EXPECT_NE(serial.output.find("serial: true"), std::string::npos) << serial.output;
+  const Result small = RunShell(Mpirun(2) + "fewshot train -q --config " + reptile + " --output " +
+                                (dir / "small").string() + " --set meta-batch-size=1");
+  EXPECT_EQ(small.code, 2) << small.output;
+  EXPECT_NE(small.output.find("meta-batch-size = 1"), std::string::npos) << small.output;
 #endif
 }
 

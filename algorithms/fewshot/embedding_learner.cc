@@ -69,7 +69,8 @@ MetaStepStats EmbeddingLearner::MetaStep(const envs::fewshot::EpisodeBatch& batc
   stats.query_loss = loss.item<double>();
   stats.support_loss = out.support_losses.defined() ? out.support_losses.mean().item<double>() : stats.query_loss;
   stats.query_accuracy = TaskAccuracy(out.scores.detach(), batch.query_y).mean().item<double>();
-  const at::Tensor g = torch::autograd::grad({loss}, {flat_})[0];
+  const at::Tensor g = MeanOverShard(torch::autograd::grad({loss}, {flat_})[0]);
+  MeanStatsOverShard(&stats);
   if (!std::isfinite(stats.query_loss) || !std::isfinite(g.sum().item<double>())) {
     throw std::runtime_error(Cat(name_, ": non-finite loss or gradient at iteration ", iteration, " (loss ",
                                  stats.query_loss, "); try a smaller meta-lr"));

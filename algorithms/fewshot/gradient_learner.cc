@@ -106,7 +106,8 @@ at::Tensor GradientLearner::MetaGradient(const envs::fewshot::EpisodeBatch& batc
 
 MetaStepStats GradientLearner::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
   MetaStepStats stats;
-  const at::Tensor g = MetaGradient(batch, &stats);
+  const at::Tensor g = MeanOverShard(MetaGradient(batch, &stats));
+  MeanStatsOverShard(&stats);
   // A non-finite entry makes the sum non-finite (one operation, not two).
   if (!std::isfinite(stats.query_loss) || !std::isfinite(g.sum().item<double>())) {
     throw std::runtime_error(Cat(name_, ": non-finite meta-loss or meta-gradient at iteration ", iteration,

@@ -16,6 +16,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "algorithms/fewshot/adaptation.h"
+#include "core/task_shard.h"
 #include "envs/fewshot/episodes.h"
 #include "policies/params.h"
 
@@ -46,6 +47,27 @@ class FewShotLearner {
   // Outer optimiser state ({} when it has none), and back.
   virtual policies::Params OptimizerState() const = 0;
   virtual void RestoreOptimizer(const policies::Params& state) = 0;
+
+  // Distributed training (core/communicator.h): MetaStep's batch is then
+  // `shard`'s episodes [first, first + count) of the meta-batch; the
+  // meta-gradient (Reptile: the mean adapted parameters) and the step's
+  // statistics are averaged over every rank's tasks (a collective), and
+  // random draws per episode (LEO's noise, the recurrent learner's support
+  // order) are those of the whole meta-batch, so every rank takes the same
+  // step, equal to one process's up to floating-point reduction order.
+  // std::invalid_argument for a learner that cannot be split.
+  virtual void SetShard(const TaskShard& shard) { shard_ = shard; }
+  const TaskShard& shard() const { return shard_; }
+
+ protected:
+  // The mean over the meta-batch's tasks of `local_mean` (this rank's mean
+  // over its tasks), the same on every rank; `local_mean` without a shard.
+  at::Tensor MeanOverShard(const at::Tensor& local_mean) const;
+  // `stats` (means over this rank's tasks) → means over the meta-batch.
+  void MeanStatsOverShard(MetaStepStats* stats) const;
+
+ private:
+  TaskShard shard_;
 };
 
 }  // namespace metarl::algorithms::fewshot

@@ -195,8 +195,15 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const at::Tensor fq = net_->Features(body, batch.query_x);    // [T, Q, F]
   const Latents latents = Encode(v, batch, fs);
   Rng rng(noise_seed);
+  // A shard draws the whole meta-batch's noise and keeps its episodes' part.
+  const TaskShard& part = shard();
   const auto draw = [&](const at::Tensor& mean, const at::Tensor& sd) {
-    return sample ? mean + sd * Noise(mean.sizes().vec(), rng, mean.options()) : mean;
+    if (!sample) return mean;
+    if (part.total == 0) return mean + sd * Noise(mean.sizes().vec(), rng, mean.options());
+    METARL_CHECK(mean.size(0) == part.count, "leo: ", mean.size(0), " episodes in a shard of ", part.count);
+    std::vector<int64_t> shape = mean.sizes().vec();
+    shape[0] = part.total;
+    return mean + sd * Noise(shape, rng, mean.options()).narrow(0, part.first, part.count);
   };
   const auto decode = [&](const at::Tensor& z) {
     const auto [mean, sd] = Decode(v, z);
@@ -252,7 +259,8 @@ MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t it
   const at::Tensor objective = MetaObjective(batch, meta_, options_.sample,
                                              StreamSeed(options_.seed, {2, static_cast<std::uint64_t>(iteration)}),
                                              &stats);
-  at::Tensor g = torch::autograd::grad({objective}, {meta_})[0];
+  at::Tensor g = MeanOverShard(torch::autograd::grad({objective}, {meta_})[0]);
+  MeanStatsOverShard(&stats);
   const double norm = g.norm().item<double>();
   if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
     throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient at iteration ", iteration,

@@ -88,7 +88,12 @@ EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeB
   const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
   const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
   const int64_t t = fs.size(0), s = fs.size(1), q = fq.size(1);
-  const at::Tensor order = SupportOrder(t, s, iteration).to(fs.device());
+  // A shard in training draws the whole meta-batch's orders and keeps its part.
+  const TaskShard& part = shard();
+  const at::Tensor order = (iteration != kEvaluation && part.total > 0
+                                ? SupportOrder(part.total, s, iteration).narrow(0, part.first, part.count)
+                                : SupportOrder(t, s, iteration))
+                               .to(fs.device());
   const at::Tensor xs = fs.gather(1, order.unsqueeze(2).expand_as(fs));
   const at::Tensor ys = batch.support_y.gather(1, order);  // [T, S]
   const at::Tensor shown = at::one_hot(ys, ways).to(fs.dtype());

@@ -111,6 +111,13 @@ Params Reptile::AdaptAll(const envs::fewshot::EpisodeBatch& batch, const Params&
   return adapted;
 }
 
+void Reptile::SetShard(const TaskShard& shard) {
+  METARL_REQUIRE(!options_.serial || !shard.distributed(),
+                 "reptile with serial: true moves the initialisation task after task; it runs in one process "
+                 "(batched Reptile, serial: false, runs distributed)");
+  FewShotLearner::SetShard(shard);
+}
+
 MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
   const double eps = options_.OuterStepSize(iteration);
   MetaStepStats stats;
@@ -138,12 +145,13 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
     torch::NoGradGuard no_grad;
     for (std::size_t i = 0; i < theta_.size(); ++i) {
       auto target = theta_[i];
-      target.add_(adapted[i].mean(0) - theta_[i], eps);
+      target.add_(MeanOverShard(adapted[i].mean(0)) - theta_[i], eps);
     }
   }
   stats.support_loss /= static_cast<double>(rounds);
   stats.query_loss /= static_cast<double>(rounds);
   if (classification_) stats.query_accuracy /= static_cast<double>(rounds);
+  MeanStatsOverShard(&stats);
   if (!std::isfinite(stats.query_loss) || !at::isfinite(flat_).all().item<bool>()) {
     flat_.copy_(before);
     throw std::runtime_error(Cat("reptile: non-finite loss or parameters at iteration ", iteration, " (query loss ",

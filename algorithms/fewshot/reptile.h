@@ -56,6 +56,7 @@ class Reptile final : public FewShotLearner {
 
   std::string name() const override { return "reptile"; }
   MetaStepStats MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) override;
+  void SetShard(const TaskShard& shard) override;  // refuses serial: true across ranks
   AdaptationCurve Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const override;
 
   std::vector<std::string> ParameterNames() const override { return net_->ParameterNames(); }

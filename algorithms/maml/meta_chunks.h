@@ -9,7 +9,7 @@
 // over chunks with weight = tasks in chunk / all tasks.
 //
 // Distributed training (MetaBatch::shard): the ranks of a job hold
-// consecutive whole chunks (ShardTasks), and every sum over chunks gathers
+// consecutive whole chunks (ShardTasks, core/task_shard.h), and every sum over chunks gathers
 // the per-chunk values of all ranks and adds them in chunk order
 // (SumOverChunks) — so every rank takes the same step, bit-identical to the
 // step of one process holding the whole meta-batch.
@@ -47,12 +47,6 @@ struct TaskChunk {
 // weights relative to the whole meta-batch. A sharded batch must start on a
 // chunk boundary.
 std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk);
-
-// Which tasks of a meta-batch of `total` tasks the calling rank of `comm`
-// holds: rank r of N takes chunks [r·C/N, (r+1)·C/N) of the C chunks of
-// tasks_per_chunk tasks. std::invalid_argument when C < N (a rank would have
-// no task), naming both keys.
-TaskShard ShardTasks(int64_t total, int tasks_per_chunk, const Communicator& comm);
 
 // Σ_c weight_c · value_c over every chunk of the meta-batch in chunk order,
 // where local[i] is the value of chunks[i] (flat tensors of one shape; or

@@ -2,12 +2,9 @@
 
 #include <ATen/ATen.h>
 
-#include "core/communicator.h"
 #include "core/error.h"
 
 namespace metarl::algorithms {
-
-bool TaskShard::distributed() const { return comm != nullptr && comm->size() > 1; }
 
 TaskBatch TaskBatch::To(const c10::Device& device, c10::ScalarType dtype) const {
   TaskBatch out;

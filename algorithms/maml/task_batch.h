@@ -12,13 +12,10 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
+#include "core/task_shard.h"
 #include "core/thread_pool.h"
 #include "runners/episodes.h"
 #include "runners/linear_baseline.h"
-
-namespace metarl {
-class Communicator;  // core/communicator.h
-}  // namespace metarl
 
 namespace metarl::algorithms {
 
@@ -39,17 +36,6 @@ struct TaskBatch {
   TaskBatch To(const c10::Device& device, c10::ScalarType dtype) const;
   // Tasks [begin, begin + size) (views).
   TaskBatch Narrow(int64_t begin, int64_t size) const;
-};
-
-// The part of a meta-batch one process holds when the batch is spread over
-// the ranks of a distributed job (ShardTasks, meta_chunks.h): tasks
-// [first, first + K) of `total`. The default: the whole batch, no job.
-struct TaskShard {
-  int64_t first = 0;
-  int64_t count = 0;  // K; 0 with total 0 (the whole batch)
-  int64_t total = 0;  // tasks in the whole meta-batch; 0 = K (the whole batch is here)
-  const Communicator* comm = nullptr;  // the job; null = this process alone
-  bool distributed() const;  // comm has more than one rank
 };
 
 // Everything one outer step consumes.

@@ -9,6 +9,11 @@ EpisodeBatch EpisodeBatch::To(const c10::Device& device) const {
   return {support_x.to(device), support_y.to(device), query_x.to(device), query_y.to(device)};
 }
 
+EpisodeBatch EpisodeBatch::Narrow(int64_t first, int64_t count) const {
+  return {support_x.narrow(0, first, count), support_y.narrow(0, first, count), query_x.narrow(0, first, count),
+          query_y.narrow(0, first, count)};
+}
+
 const char* SplitName(Split split) {
   switch (split) {
     case Split::kTrain:

@@ -30,6 +30,8 @@ struct EpisodeBatch {
   int64_t num_tasks() const { return support_x.size(0); }
   // The batch on `device` (a no-op when it is there already).
   EpisodeBatch To(const c10::Device& device) const;
+  // Episodes [first, first + count) (views).
+  EpisodeBatch Narrow(int64_t first, int64_t count) const;
 };
 
 // Meta-train / meta-validation / meta-test. For distributions over

@@ -321,6 +321,7 @@ int FewShotTrain(const std::vector<std::string>& args) {
     return 0;
   }
   const std::size_t iterations = runners::RunFewShotTrainCommand(o).size();
+  if (!World().is_root()) return 0;
   std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir
             << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
   return 0;

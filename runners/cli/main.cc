@@ -74,10 +74,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<metarl::DistributedSession> session;
   try {
     session = std::make_unique<metarl::DistributedSession>(&argc, &argv);
-    if (metarl::World().size() > 1 && command != "train") {
-      throw std::invalid_argument(
-          "started as one of " + std::to_string(metarl::World().size()) +
-          " MPI ranks; only `metarl train` (the MAML family) runs distributed — run this command without mpirun");
+    const bool distributed_command = command == "train" || (command == "fewshot" && !args.empty() && args[0] == "train");
+    if (metarl::World().size() > 1 && !distributed_command) {
+      throw std::invalid_argument("started as one of " + std::to_string(metarl::World().size()) +
+                                  " MPI ranks; only `metarl train` (the MAML family) and `metarl fewshot train` "
+                                  "run distributed — run this command without mpirun");
     }
     return Dispatch(command, args);
   } catch (const std::invalid_argument& e) {

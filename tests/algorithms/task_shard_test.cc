@@ -11,6 +11,7 @@
 
 #include "algorithms/maml/meta_chunks.h"
 #include "core/communicator.h"
+#include "core/task_shard.h"
 
 namespace metarl::algorithms {
 namespace {
