@@ -57,14 +57,10 @@ at::Tensor SumOverChunks(const std::vector<TaskChunk>& chunks, const std::vector
                  " values for ", chunks.size(), " chunks");
   const std::vector<double> weights = AllWeights(chunks);
   const Communicator* comm = chunks.front().comm;
-  at::Tensor out = at::zeros_like(local.front());
-  if (comm == nullptr) {
-    for (std::size_t c = 0; c < local.size(); ++c) out.add_(local[c], weights[c]);
-    return out;
-  }
-  const at::Tensor rows = AllGatherRows(*comm, at::stack(local));
+  const at::Tensor rows = comm != nullptr ? AllGatherRows(*comm, at::stack(local)) : at::stack(local);
   METARL_REQUIRE(rows.size(0) == static_cast<int64_t>(weights.size()), "SumOverChunks: ", rows.size(0),
                  " gathered values for ", weights.size(), " chunks");
+  at::Tensor out = at::zeros_like(local.front());
   for (std::size_t c = 0; c < weights.size(); ++c) out.add_(rows[static_cast<int64_t>(c)], weights[c]);
   return out;
 }
