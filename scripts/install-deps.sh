@@ -22,6 +22,7 @@ PACKAGES=(
   gnuplot-nox             # PNG plots: adaptation curves (metarl eval), learning curves (metarl plot)
   libopenmpi-dev          # distributed training over MPI (mpi.h, libmpi; CMake METARL_MPI)
   openmpi-bin             # mpirun: distributed runs and their test
+  openssh-client          # Open MPI's mpirun will not start, even for local ranks, without ssh/rsh on PATH
 )
 
 missing=()
