@@ -8,7 +8,9 @@ CONFIG ?= configs/maml/2d-navigation.yaml
 RUN_DIR ?= runs/quickstart
 RUN_ITERS ?= 40
 
-.PHONY: all deps configure build run test bench clean
+SANITIZE_DIR ?= build-sanitize
+
+.PHONY: all deps configure build run test test-sanitize bench clean
 
 all: build
 
@@ -31,8 +33,18 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (CMake METARL_SANITIZE) in $(SANITIZE_DIR). Any report fails the test that
+# triggered it. Leak checking is off: LibTorch, MuJoCo and Open MPI keep
+# process-lifetime allocations that LeakSanitizer would list.
+test-sanitize: deps
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Release -DMETARL_SANITIZE=address,undefined
+	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
 bench: build
 	./$(BUILD_DIR)/metarl bench rollout --env HalfCheetahVel --envs 40 --trajs 20 --threads $(JOBS)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -30,4 +30,14 @@ at::Tensor AllGatherRows(const Communicator& comm, const at::Tensor& local) {
   return out.to(local.device());
 }
 
+at::Tensor SumOverRanks(const Communicator& comm, const at::Tensor& local) {
+  if (comm.size() == 1) return local;
+  const at::Tensor rows = AllGatherRows(comm, local.unsqueeze(0));
+  METARL_REQUIRE(rows.size(0) == comm.size(), "SumOverRanks: expected one block of ", local.numel(),
+                 " values from each of the ", comm.size(), " ranks, got ", rows.size(0));
+  at::Tensor sum = rows[0].clone();
+  for (int64_t r = 1; r < rows.size(0); ++r) sum.add_(rows[r]);
+  return sum;
+}
+
 }  // namespace metarl

@@ -13,4 +13,9 @@ namespace metarl {
 // With one rank, `local` itself.
 at::Tensor AllGatherRows(const Communicator& comm, const at::Tensor& local);
 
+// The sum over ranks of `local` (same shape and dtype on every rank), added
+// in rank order so that every rank gets the same bits. Collective. With one
+// rank, `local` itself (no arithmetic: a one-process run is unchanged).
+at::Tensor SumOverRanks(const Communicator& comm, const at::Tensor& local);
+
 }  // namespace metarl

@@ -13,6 +13,8 @@ TaskShard ShardTasks(int64_t total, int tasks_per_chunk, const Communicator& com
   METARL_REQUIRE(tasks_per_chunk >= 1, "tasks-per-chunk = ", tasks_per_chunk, ": expected an integer >= 1");
   const int64_t chunks = (total + tasks_per_chunk - 1) / tasks_per_chunk;
   const int64_t ranks = comm.size();
+  METARL_REQUIRE(tasks_per_chunk > 1 || total >= ranks, "meta-batch-size = ", total, " is fewer than the job's ",
+                 ranks, " MPI ranks (each rank needs at least one task): raise meta-batch-size or run fewer ranks");
   METARL_REQUIRE(chunks >= ranks, "meta-batch-size = ", total, " with tasks-per-chunk = ", tasks_per_chunk,
                  " makes ", chunks, " task chunk(s), fewer than the job's ", ranks,
                  " MPI ranks (a rank takes whole chunks): lower tasks-per-chunk or run fewer ranks");

@@ -1,5 +1,8 @@
 #include "runners/checkpoint.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <ATen/ATen.h>
@@ -12,8 +15,36 @@
 namespace metarl::runners {
 namespace fs = std::filesystem;
 
+namespace {
+
+// Forces `path` (a file or a directory) to stable storage. Throws
+// std::runtime_error naming it.
+void SyncToDisk(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(Cat("cannot open '", path.string(), "' to sync it to disk"));
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) throw std::runtime_error(Cat("cannot sync '", path.string(), "' to disk"));
+}
+
+// Throws std::runtime_error naming the first tensor with a NaN or Inf.
+void RequireFinite(const policies::Params& tensors, const std::vector<std::string>& names, const char* what,
+                   const std::string& dir, int64_t iteration) {
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].is_floating_point() && !at::isfinite(tensors[i].detach()).all().item<bool>()) {
+      throw std::runtime_error(Cat("refusing to write a checkpoint to '", dir, "' after iteration ", iteration, ": ",
+                                   what, " '", i < names.size() ? names[i] : std::to_string(i),
+                                   "' holds NaN or Inf (the previous checkpoint is kept)"));
+    }
+  }
+}
+
+}  // namespace
+
 void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
   METARL_CHECK(checkpoint.names.size() == checkpoint.params.size(), "names/params size mismatch");
+  RequireFinite(checkpoint.params, checkpoint.names, "parameter", dir, checkpoint.iteration);
+  RequireFinite(checkpoint.optimizer_state, {}, "optimiser state tensor", dir, checkpoint.iteration);
   torch::serialize::OutputArchive archive;
   archive.write("format_version", c10::IValue(kCheckpointFormatVersion));
   archive.write("iteration", c10::IValue(checkpoint.iteration));
@@ -34,9 +65,14 @@ void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
   } catch (const std::exception& e) {
     throw std::runtime_error(Cat("cannot write checkpoint '", tmp.string(), "': ", e.what()));
   }
+  // The bytes reach the disk before the rename makes them the checkpoint,
+  // and the rename itself before we return: a crash or power loss leaves
+  // either the old checkpoint or the new one, never a torn file.
+  SyncToDisk(tmp);
   std::error_code ec;
   fs::rename(tmp, final_path, ec);
   if (ec) throw std::runtime_error(Cat("cannot rename '", tmp.string(), "' to '", final_path.string(), "': ", ec.message()));
+  SyncToDisk(fs::path(dir).empty() ? fs::path(".") : fs::path(dir));
 }
 
 Checkpoint LoadCheckpoint(const std::string& dir) {

@@ -25,7 +25,10 @@ struct Checkpoint {
   policies::Params optimizer_state; // outer optimiser (algorithms/common/adam.h State()); empty for TRPO
 };
 
-// Writes `dir`/checkpoint.pt atomically. Throws std::runtime_error on I/O failure.
+// Writes `dir`/checkpoint.pt atomically: to checkpoint.pt.tmp, fsync, rename,
+// fsync of the directory. Throws std::runtime_error on I/O failure, and
+// before writing anything when a parameter or optimiser tensor holds NaN or
+// Inf (naming it), so a checkpoint never stores a diverged state.
 void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint);
 
 // Reads `dir`/checkpoint.pt. Throws std::invalid_argument naming the file for

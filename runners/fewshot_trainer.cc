@@ -115,7 +115,7 @@ std::vector<FewShotIterationMetrics> RunFewShotTrainCommand(const TrainCommandOp
       throw std::invalid_argument(Cat(config.source(), ": ", e.what()));
     }
   }
-  if (world.is_root() || command.resume) {
+  if ((world.is_root() && !command.dry_run) || command.resume) {  // a dry run writes nothing
     SaveOrCheckSplit(setup.tasks(), command.output_dir, /*check_existing=*/command.resume);
   }
   FewShotJob job(setup);

@@ -5,6 +5,11 @@
 // and takes one PPO update over the trials (minibatch order from
 // {kTrainRollouts, i, 1}). Output directory as for every train job
 // (runners/train_loop.h); the checkpoint holds the policy and Adam's state.
+//
+// Under `mpirun -np N` every rank draws the iteration's tasks and samples the
+// trials of its shard (ShardTasks with one trial per chunk, trial streams
+// offset so each trial is the one-process run's), and the PPO update sums
+// over ranks (algorithms/rl2/rl2_ppo.h); only rank 0 writes files.
 
 #include <cstdint>
 #include <vector>
@@ -23,6 +28,7 @@ struct Rl2IterationMetrics {
   double seconds_sampling = 0.0;
   double seconds_optimizing = 0.0;  // old log-probs, GAE and the PPO update
   double seconds_total = 0.0;
+  double seconds_communicating = 0.0;  // in collectives (transfer and waiting); 0 in one process
 };
 
 Rl2IterationMetrics RunRl2Iteration(Rl2Setup& setup, int64_t iteration);

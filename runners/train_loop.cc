@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/communicator.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 
 namespace metarl::runners {
 namespace fs = std::filesystem;
@@ -50,6 +52,20 @@ std::string ProgressBar(int64_t done, int64_t total) {
 }  // namespace
 
 int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
+  // A checkpoint that does not fit the config (another policy, optimiser or
+  // algorithm) is refused naming the file.
+  auto restore = [&](const Checkpoint& checkpoint) {
+    try {
+      job.Restore(checkpoint);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(Cat("cannot resume from '", (fs::path(command.output_dir) / "checkpoint.pt").string(),
+                                      "' with this config: ", e.what()));
+    }
+  };
+  if (command.dry_run) {  // the job's setup has validated the config; check a checkpoint too
+    if (command.resume) restore(LoadCheckpoint(command.output_dir));
+    return 0;
+  }
   std::error_code ec;
   fs::create_directories(command.output_dir, ec);
   METARL_REQUIRE(!ec, "cannot create output directory '", command.output_dir, "': ", ec.message());
@@ -57,7 +73,7 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
   int64_t first = 0;
   if (command.resume) {
     const Checkpoint checkpoint = LoadCheckpoint(command.output_dir);
-    job.Restore(checkpoint);
+    restore(checkpoint);
     first = checkpoint.iteration;
   } else {
     METARL_REQUIRE(!fs::exists(dir / "checkpoint.pt"), "output directory '", command.output_dir,
@@ -78,6 +94,16 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
 
   const int64_t total = job.num_iterations();
   int64_t last_checkpoint = first;
+  auto save = [&](int64_t completed) {
+    Checkpoint c = job.State();
+    c.iteration = completed;
+    YAML::Emitter emitter;
+    emitter << job.resolved_config();
+    c.config_yaml = emitter.c_str();
+    SaveCheckpoint(command.output_dir, c);
+    last_checkpoint = completed;
+  };
+  const InterruptWatch watch(writer && !command.quiet);
   for (int64_t i = first; i < total; ++i) {
     TrainingJob::Iteration it;
     try {
@@ -89,21 +115,26 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
                                                                 ", iteration ", last_checkpoint, ") is intact")
                                                           : std::string("no checkpoint was written yet")));
     }
-    if (!writer) continue;
+    // A signal stops every rank after the same iteration.
+    int signal = i + 1 < total ? ReceivedSignal() : 0;  // after the last iteration: done anyway
+    if (World().size() > 1) {
+      for (int s : AllGather(World(), std::vector<int>{signal})) signal = std::max(signal, s);
+    }
+    if (!writer) {
+      if (signal != 0) throw InterruptedError(signal, Cat("interrupted by ", SignalName(signal)));
+      continue;
+    }
     metrics << it.metrics_row << "\n" << std::flush;
     if (!command.quiet && ((i + 1) % job.progress_every() == 0 || i + 1 == total)) {
       std::printf("%s iter %lld/%lld | %s\n", ProgressBar(i + 1, total).c_str(), static_cast<long long>(i + 1),
                   static_cast<long long>(total), it.progress.c_str());
       std::fflush(stdout);
     }
-    if ((i + 1) % job.checkpoint_every() == 0 || i + 1 == total) {
-      Checkpoint c = job.State();
-      c.iteration = i + 1;
-      YAML::Emitter emitter;
-      emitter << job.resolved_config();
-      c.config_yaml = emitter.c_str();
-      SaveCheckpoint(command.output_dir, c);
-      last_checkpoint = i + 1;
+    if (signal != 0 || (i + 1) % job.checkpoint_every() == 0 || i + 1 == total) save(i + 1);
+    if (signal != 0) {
+      throw InterruptedError(signal, Cat("interrupted by ", SignalName(signal), " after iteration ", i + 1, " of ",
+                                         total, "; ", (dir / "checkpoint.pt").string(), " holds iteration ", i + 1,
+                                         ": continue with --resume --output ", command.output_dir));
     }
   }
   return total > first ? total - first : 0;

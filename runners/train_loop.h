@@ -13,6 +13,14 @@
 // In a distributed job (core/communicator.h) every rank runs the loop and
 // its iterations; only rank 0 writes config.yaml, metrics.csv, checkpoints
 // and progress lines. Every rank reads the checkpoint on resume.
+//
+// SIGINT, SIGTERM or SIGUSR1 (core/interrupt.h) during the loop: the current
+// iteration finishes, its metrics row and a checkpoint are written, and the
+// loop throws InterruptedError (the CLI exits 128 + the signal number); a
+// second signal ends the process at once. Every rank of a distributed job
+// stops after the same iteration. A process killed outright (SIGKILL, power)
+// loses the iterations since the last checkpoint, which is never left
+// half-written (runners/checkpoint.h).
 
 #include <cstdint>
 #include <string>
@@ -30,6 +38,7 @@ struct TrainCommandOptions {
   std::vector<std::string> overrides;  // --set key=value
   bool resume = false;                 // continue from output_dir/checkpoint.pt
   bool quiet = false;                  // no per-iteration progress line
+  bool dry_run = false;                // set up (validating everything), restore on resume, then stop: no files
 };
 
 // The config of a train command: --config, or DIR/config.yaml with --resume

@@ -29,7 +29,8 @@ TrialRunner::TrialRunner(const envs::TaskDistribution& distribution, VectorRunne
     : distribution_(distribution), spec_(distribution.spec()), pool_((options.Validate(), options.threads)) {}
 
 TrialBatch TrialRunner::Sample(const std::vector<envs::Task>& tasks, int episodes_per_trial,
-                               policies::RecurrentPolicy& policy, std::uint64_t seed) {
+                               policies::RecurrentPolicy& policy, std::uint64_t seed,
+                               std::uint64_t first_stream) {
   METARL_REQUIRE(!tasks.empty(), "rollout needs at least one task");
   METARL_REQUIRE(episodes_per_trial >= 1, "episodes per trial = ", episodes_per_trial, ": expected >= 1");
   METARL_REQUIRE(policy.obs_dim() == spec_.obs_dim && policy.act_dim() == spec_.act_dim &&
@@ -68,7 +69,7 @@ TrialBatch TrialRunner::Sample(const std::vector<envs::Task>& tasks, int episode
 
   pool_.ParallelFor(B, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; ++b) {
-      rngs[b].Seed(StreamSeed(seed, {static_cast<std::uint64_t>(b)}));
+      rngs[b].Seed(StreamSeed(seed, {first_stream + static_cast<std::uint64_t>(b)}));
       envs_[b]->ResetTask(tasks[b]);
       envs_[b]->Reset(rngs[b], Span<float>(obs.data() + b * O, O));
     }

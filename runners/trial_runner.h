@@ -12,8 +12,10 @@
 // is one batch row for one Sample()), so they are reset exactly at trial
 // boundaries.
 //
-// Row b draws actions and resets from its own stream StreamSeed(seed, {b}):
-// trials are bit-identical for any thread count.
+// Row b draws actions and resets from its own stream StreamSeed(seed,
+// {first_stream + b}): trials are bit-identical for any thread count, and a
+// rank sampling trials [f, f + K) of a meta-batch passes first_stream = f so
+// that its trials draw the numbers of one process sampling the whole batch.
 // Thread-safety: one Sample() at a time per runner.
 
 #include <cstdint>
@@ -51,10 +53,10 @@ class TrialRunner {
  public:
   TrialRunner(const envs::TaskDistribution& distribution, VectorRunnerOptions options);
 
-  // One trial per task. Throws std::invalid_argument for an invalid task or
+  // One trial per task (first_stream: see above). Throws std::invalid_argument for an invalid task or
   // a policy that does not fit the env.
   TrialBatch Sample(const std::vector<envs::Task>& tasks, int episodes_per_trial, policies::RecurrentPolicy& policy,
-                    std::uint64_t seed);
+                    std::uint64_t seed, std::uint64_t first_stream = 0);
 
   ThreadPool& pool() { return pool_; }
   const envs::EnvSpec& spec() const { return spec_; }

@@ -4,6 +4,7 @@
 // scratch directories and files.
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -32,6 +33,19 @@ inline Result RunShell(const std::string& line) {
 }
 
 inline Result RunCli(const std::string& args) { return RunShell(std::string(METARL_CLI_PATH) + " " + args); }
+
+#ifdef METARL_MPIEXEC
+// mpirun for `ranks` local processes; Open MPI refuses root without the flag.
+// No single-copy shared memory (it needs ptrace rights that containers often
+// withhold); the copy-in/copy-out path gives the same results. Under
+// `timeout 300` (a hang fails the test) unless `bounded` is false.
+inline std::string Mpirun(int ranks, bool bounded = true) {
+  std::string line = std::string(bounded ? "timeout 300 " : "") + METARL_MPIEXEC +
+                     " --oversubscribe --mca btl_vader_single_copy_mechanism none -np " + std::to_string(ranks);
+  if (geteuid() == 0) line += " --allow-run-as-root";
+  return line + " " + METARL_CLI_PATH + " ";
+}
+#endif
 
 inline std::filesystem::path TempDir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("metarl_cli_test_" + name);

@@ -72,7 +72,7 @@ MetaStepStats EmbeddingLearner::MetaStep(const envs::fewshot::EpisodeBatch& batc
   const at::Tensor g = MeanOverShard(torch::autograd::grad({loss}, {flat_})[0]);
   MeanStatsOverShard(&stats);
   if (!std::isfinite(stats.query_loss) || !std::isfinite(g.sum().item<double>())) {
-    throw std::runtime_error(Cat(name_, ": non-finite loss or gradient at iteration ", iteration, " (loss ",
+    throw std::runtime_error(Cat(name_, ": non-finite loss or gradient (loss ",
                                  stats.query_loss, "); try a smaller meta-lr"));
   }
   const at::Tensor update = adam_.Step(g);

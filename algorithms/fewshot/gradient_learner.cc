@@ -104,14 +104,13 @@ at::Tensor GradientLearner::MetaGradient(const envs::fewshot::EpisodeBatch& batc
   return torch::autograd::grad({objective}, {meta_})[0];
 }
 
-MetaStepStats GradientLearner::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
+MetaStepStats GradientLearner::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t /*iteration*/) {
   MetaStepStats stats;
   const at::Tensor g = MeanOverShard(MetaGradient(batch, &stats));
   MeanStatsOverShard(&stats);
   // A non-finite entry makes the sum non-finite (one operation, not two).
   if (!std::isfinite(stats.query_loss) || !std::isfinite(g.sum().item<double>())) {
-    throw std::runtime_error(Cat(name_, ": non-finite meta-loss or meta-gradient at iteration ", iteration,
-                                 " (query loss ", stats.query_loss, "); try a smaller inner-lr or meta-lr"));
+    throw std::runtime_error(Cat(name_, ": non-finite meta-loss or meta-gradient (query loss ", stats.query_loss, "); try a smaller inner-lr or meta-lr"));
   }
   const at::Tensor update = adam_.Step(g);
   torch::NoGradGuard no_grad;

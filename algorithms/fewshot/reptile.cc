@@ -154,7 +154,7 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
   MeanStatsOverShard(&stats);
   if (!std::isfinite(stats.query_loss) || !at::isfinite(flat_).all().item<bool>()) {
     flat_.copy_(before);
-    throw std::runtime_error(Cat("reptile: non-finite loss or parameters at iteration ", iteration, " (query loss ",
+    throw std::runtime_error(Cat("reptile: non-finite loss or parameters (query loss ",
                                  stats.query_loss, "); try a smaller inner-lr"));
   }
   return stats;

@@ -10,6 +10,14 @@
 // (means over the unpadded steps), with the gradient's global norm clipped
 // to `max-grad-norm`. Advantages are normalised over the batch first when
 // `normalize-advantages`.
+//
+// Distributed (core/task_shard.h): each rank holds trials [first, first +
+// count) of the meta-batch of `total`. The minibatch order is drawn over the
+// whole batch on every rank; a rank evaluates the trials of each minibatch
+// it holds (possibly none), and the advantage statistics, the minibatch's
+// step count, the loss terms and the gradient are summed over ranks in rank
+// order before clipping and Adam — every rank takes the same step, equal to
+// one process's up to float32 summation order.
 
 #include <cstdint>
 
@@ -18,6 +26,7 @@
 #include "algorithms/common/adam.h"
 #include "algorithms/maml/maml_ppo.h"
 #include "core/config.h"
+#include "core/task_shard.h"
 #include "policies/recurrent_policy.h"
 
 namespace metarl::algorithms {
@@ -56,9 +65,11 @@ struct Rl2PpoStats {
 };
 
 // Updates the policy's parameters in place. `seed` keys the minibatch
-// order. Throws std::runtime_error naming the quantity when a loss or
-// gradient is not finite (the parameters then keep their last finite value).
+// order. `batch` holds the shard's trials (the whole batch by default).
+// Throws std::runtime_error naming the quantity when a loss or gradient is
+// not finite (the parameters then keep their last finite value); under a
+// shard every rank throws alike.
 Rl2PpoStats Rl2PpoUpdate(policies::RecurrentPolicy& policy, const Rl2PpoBatch& batch, const Rl2PpoOptions& options,
-                         FlatAdam& adam, std::uint64_t seed);
+                         FlatAdam& adam, std::uint64_t seed, const TaskShard& shard = {});
 
 }  // namespace metarl::algorithms

@@ -61,7 +61,10 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("output,o", po::value(&o.output_dir)->required(), "output directory (config.yaml, metrics.csv, checkpoint.pt)")
       ("set", po::value(&o.overrides)->composing(), "override a config key: --set num-batches=20 (repeatable)")
       ("resume", po::bool_switch(&o.resume), "continue the run in --output from its checkpoint")
-      ("quiet,q", po::bool_switch(&o.quiet), "no per-iteration progress line");
+      ("quiet,q", po::bool_switch(&o.quiet), "no per-iteration progress line")
+      ("dry-run", po::bool_switch(&o.dry_run),
+       "check the config (every key, the env or dataset, the policy; with --resume the checkpoint) and exit "
+       "without training or writing anything");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl train --config FILE --output DIR [--set key=value ...]\n"
@@ -75,12 +78,13 @@ int TrainCommand(const std::vector<std::string>& args) {
   METARL_REQUIRE(!runners::IsFewShotConfig(config), config.source(),
                  " is a few-shot config (it names a `learner`); train it with `metarl fewshot train`");
   const std::string algorithm = runners::ConfiguredAlgorithm(config);
-  METARL_REQUIRE(algorithm != runners::kRl2Algorithm || World().size() == 1, config.source(),
-                 ": algorithm rl2-ppo runs in one process; distributed training over ", World().size(),
-                 " MPI ranks is available for the MAML family (maml-trpo, maml-vpg, maml-ppo, promp)");
   const std::size_t iterations = algorithm == runners::kRl2Algorithm ? runners::RunRl2TrainCommand(o).size()
                                                                      : runners::RunTrainCommand(o).size();
   if (!World().is_root()) return 0;
+  if (o.dry_run) {
+    std::cout << config.source() << ": config OK (algorithm " << algorithm << "); nothing was written\n";
+    return 0;
+  }
   std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
   return 0;
 }
@@ -311,7 +315,10 @@ int FewShotTrain(const std::vector<std::string>& args) {
       ("output,o", po::value(&o.output_dir)->required(), "output directory (config.yaml, metrics.csv, checkpoint.pt)")
       ("set", po::value(&o.overrides)->composing(), "override a config key: --set num-batches=100 (repeatable)")
       ("resume", po::bool_switch(&o.resume), "continue the run in --output from its checkpoint")
-      ("quiet,q", po::bool_switch(&o.quiet), "no progress lines");
+      ("quiet,q", po::bool_switch(&o.quiet), "no progress lines")
+      ("dry-run", po::bool_switch(&o.dry_run),
+       "check the config (every key, the env or dataset, the policy; with --resume the checkpoint) and exit "
+       "without training or writing anything");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl fewshot train --config FILE --output DIR [--set key=value ...]\n"
@@ -322,6 +329,10 @@ int FewShotTrain(const std::vector<std::string>& args) {
   }
   const std::size_t iterations = runners::RunFewShotTrainCommand(o).size();
   if (!World().is_root()) return 0;
+  if (o.dry_run) {
+    std::cout << runners::TrainConfigFile(o) << ": config OK; nothing was written\n";
+    return 0;
+  }
   std::cout << "trained " << iterations << " iterations; wrote " << o.output_dir
             << "/{config.yaml,metrics.csv,checkpoint.pt}\n";
   return 0;

@@ -13,6 +13,7 @@
 
 #include "core/allocator.h"
 #include "core/communicator.h"
+#include "core/interrupt.h"
 #include "runners/cli/commands.h"
 
 namespace {
@@ -77,10 +78,14 @@ int main(int argc, char** argv) {
     const bool distributed_command = command == "train" || (command == "fewshot" && !args.empty() && args[0] == "train");
     if (metarl::World().size() > 1 && !distributed_command) {
       throw std::invalid_argument("started as one of " + std::to_string(metarl::World().size()) +
-                                  " MPI ranks; only `metarl train` (the MAML family) and `metarl fewshot train` "
-                                  "run distributed — run this command without mpirun");
+                                  " MPI ranks; only `metarl train` (the MAML family and RL²) and "
+                                  "`metarl fewshot train` run distributed — run this command without mpirun");
     }
     return Dispatch(command, args);
+  } catch (const metarl::InterruptedError& e) {
+    // Every rank stopped after the same iteration; no rank is left waiting.
+    if (metarl::World().is_root()) std::cerr << "metarl " << command << ": " << e.what() << "\n";
+    return e.exit_code();
   } catch (const std::invalid_argument& e) {
     return fail("error", e.what(), 2);
   } catch (const boost::program_options::error& e) {

@@ -74,6 +74,18 @@ TEST(TaskShard, TooFewChunksForTheRanksIsNamed) {
   }
 }
 
+TEST(TaskShard, FewerTasksThanRanksIsNamedWithoutChunks) {
+  // One task per chunk (RL² trials, few-shot episodes): the message is about the batch alone.
+  try {
+    ShardTasks(3, 1, FakeCommunicator(0, 4));
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("meta-batch-size = 3 is fewer than the job's 4 MPI ranks"), std::string::npos) << what;
+    EXPECT_EQ(what.find("tasks-per-chunk"), std::string::npos) << what;
+  }
+}
+
 TEST(TaskShard, WithoutALauncherTheWorldIsOneRankAndGathersAreLocal) {
   const Communicator& world = World();
   EXPECT_EQ(world.size(), 1);

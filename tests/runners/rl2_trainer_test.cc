@@ -67,7 +67,7 @@ TEST(Rl2Trainer, ResumedRunContinuesExactlyAsAnUninterruptedOne) {
   int rows = 0;
   for (std::string la, lb; std::getline(sa, la); ++rows) {
     ASSERT_TRUE(std::getline(sb, lb));
-    EXPECT_EQ(WithoutTimings(la, 3), WithoutTimings(lb, 3));
+    EXPECT_EQ(WithoutTimings(la, 4), WithoutTimings(lb, 4));
   }
   EXPECT_EQ(rows, 4);
 
