@@ -1,5 +1,6 @@
 #include "core/device.h"
 
+#include <ATen/ATen.h>
 #include <torch/cuda.h>
 
 #include "core/error.h"
@@ -23,6 +24,10 @@ c10::Device ParseDevice(const std::string& name) {
   }
   throw std::invalid_argument(
       Cat("device = '", name, "': expected one of cpu, cuda, cuda:N, auto"));
+}
+
+at::Tensor HostBuffer(at::IntArrayRef shape, const c10::Device& target) {
+  return at::empty(shape, at::TensorOptions().dtype(at::kFloat).pinned_memory(target.is_cuda())).zero_();
 }
 
 }  // namespace metarl

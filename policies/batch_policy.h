@@ -12,6 +12,7 @@
 #include <memory>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include "core/rng.h"
 
@@ -30,6 +31,10 @@ class BatchPolicy {
   virtual int64_t obs_dim() const = 0;
   virtual int64_t act_dim() const = 0;
   virtual std::unique_ptr<RowSampler> Act(const at::Tensor& obs) = 0;
+  // Where Act's forward pass runs. The runner keeps its observation buffer in
+  // page-locked memory when this is a CUDA device (core/device.h HostBuffer),
+  // so that Act's copy is one asynchronous DMA transfer per time step.
+  virtual c10::Device device() const { return c10::Device(c10::kCPU); }
 };
 
 // Samples a ~ N(mean[row], exp(log_std[row])²) from CPU float tensors.

@@ -105,7 +105,7 @@ DiagGaussian GaussianMlpPolicy::Forward(const at::Tensor& obs, const Params& par
 
 std::unique_ptr<RowSampler> GaussianMlpPolicy::Act(const at::Tensor& obs) {
   torch::NoGradGuard no_grad;
-  const at::Tensor on_device = obs.to(log_std_.device(), /*non_blocking=*/false);
+  const at::Tensor on_device = obs.to(log_std_.device(), /*non_blocking=*/true);
   DiagGaussian dist = Forward(on_device);
   return std::make_unique<GaussianRowSampler>(dist.mean(), dist.log_std());
 }

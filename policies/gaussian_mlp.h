@@ -57,6 +57,7 @@ class GaussianMlpPolicy final : public torch::nn::Module, public BatchPolicy {
   // BatchPolicy: no-grad forward with the module's parameters, on the
   // parameters' device; obs [B, O] CPU.
   std::unique_ptr<RowSampler> Act(const at::Tensor& obs) override;
+  c10::Device device() const override { return log_std_.device(); }
 
   // Stacks K copies of `params` into a batched set ([K, ...] each).
   static Params Stack(const Params& params, int64_t k);

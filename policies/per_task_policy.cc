@@ -19,7 +19,7 @@ std::unique_ptr<RowSampler> PerTaskPolicy::Act(const at::Tensor& obs) {
   const int64_t k = batched_[0].size(0);
   METARL_REQUIRE(obs.size(0) == k * per_task_, "PerTaskPolicy got ", obs.size(0), " rows; expected ", k,
                  " tasks × ", per_task_);
-  const at::Tensor grouped = obs.to(batched_[0].device()).view({k, per_task_, obs.size(1)});
+  const at::Tensor grouped = obs.to(batched_[0].device(), /*non_blocking=*/true).view({k, per_task_, obs.size(1)});
   const DiagGaussian dist = policy_.Forward(grouped, batched_);
   const at::Tensor mean = dist.mean().reshape({k * per_task_, -1});
   const at::Tensor log_std = dist.log_std().expand_as(dist.mean()).reshape({k * per_task_, -1});

@@ -23,6 +23,7 @@ class PerTaskPolicy final : public BatchPolicy {
   int64_t act_dim() const override { return policy_.act_dim(); }
   // obs [K × per_task, obs_dim] on the CPU.
   std::unique_ptr<RowSampler> Act(const at::Tensor& obs) override;
+  c10::Device device() const override { return batched_[0].device(); }
 
  private:
   const GaussianMlpPolicy& policy_;

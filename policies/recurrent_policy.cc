@@ -82,7 +82,7 @@ Params CoreParams(const Params& params, bool discrete) {
 RecurrentPolicy::ActResult RecurrentPolicy::Act(const at::Tensor& x, const at::Tensor& h) {
   torch::NoGradGuard no_grad;
   const Params params = parameters_list();
-  const at::Tensor on_device = x.to(params[0].device());
+  const at::Tensor on_device = x.to(params[0].device(), /*non_blocking=*/true);
   ActResult result;
   const Params core = CoreParams(params, discrete());
   result.hidden = core_->Step(on_device, h, core);

@@ -141,6 +141,7 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
     const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
                                                   first_stream);
     out.seconds_sampling += since(start);
+    for (std::uint8_t u : episodes.unstable) out.unstable_episodes += u;
 
     start = Clock::now();
     const std::vector<double> returns = episodes.EpisodeReturns();

@@ -91,6 +91,7 @@ class MamlSetup {
     std::vector<policies::Params> params;           // [s]: per-task parameters [K, ...] that sampled batches[s] (detached)
     double seconds_sampling = 0.0;
     double seconds_adapting = 0.0;  // baseline + GAE + inner updates
+    int64_t unstable_episodes = 0;  // of this rank's episodes, those ended by physics instability
   };
   // Samples `tasks` with `steps` inner policy-gradient steps in between;
   // `seed` keys the rollouts' random streams. With a distributed `shard`,

@@ -32,10 +32,14 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   m.iteration = iteration;
   m.returns = rollouts.mean_returns;
   for (const auto& b : rollouts.batches) m.env_steps += static_cast<int64_t>(b.masks.sum().item<double>());
+  m.unstable_episodes = rollouts.unstable_episodes;
   if (shard.distributed()) {
-    const std::vector<int64_t> per_rank = AllGather(world, std::vector<int64_t>{m.env_steps});
-    m.env_steps = 0;
-    for (int64_t steps : per_rank) m.env_steps += steps;
+    const std::vector<int64_t> per_rank = AllGather(world, std::vector<int64_t>{m.env_steps, m.unstable_episodes});
+    m.env_steps = m.unstable_episodes = 0;
+    for (std::size_t r = 0; r < per_rank.size(); r += 2) {
+      m.env_steps += per_rank[r];
+      m.unstable_episodes += per_rank[r + 1];
+    }
   }
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
@@ -56,6 +60,7 @@ std::string MetricsHeader(int num_steps) {
   h += ",surrogate_before,surrogate_after,kl,line_search_steps,accepted,cg_iterations,epochs";
   for (int s = 0; s < num_steps; ++s) h += ",inner_kl_step" + std::to_string(s);
   for (int s = 0; s < num_steps; ++s) h += ",inner_kl_penalty_step" + std::to_string(s);
+  h += ",unstable_episodes";
   // The timings last (tests compare rows without them).
   return h +
          ",seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
@@ -80,6 +85,7 @@ std::string MetricsRow(const IterationMetrics& m) {
     row << ",";
     if (s < m.outer.inner_kl_penalty.size()) row << m.outer.inner_kl_penalty[s];
   }
+  row << "," << m.unstable_episodes;
   row << "," << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
       << m.outer.seconds_gradient << "," << m.outer.seconds_cg << "," << m.outer.seconds_line_search << ","
       << m.seconds_total << "," << m.seconds_communicating;
@@ -105,7 +111,7 @@ class MamlJob final : public TrainingJob {
     std::snprintf(text, sizeof(text), "return pre %.2f post %.2f | kl %.4f | %s | %.2f s (sample %.2f, adapt %.2f, outer %.2f)",
                   m.returns.front(), m.returns.back(), m.outer.kl_after, step.c_str(), m.seconds_total,
                   m.seconds_sampling, m.seconds_adapting, m.seconds_optimizing);
-    std::string progress = text;
+    std::string progress = text + UnstableWarning(m.unstable_episodes);
     if (World().size() > 1) {
       char comm[96];
       std::snprintf(comm, sizeof(comm), " | %d ranks, %.2f s in collectives", World().size(), m.seconds_communicating);

@@ -46,11 +46,14 @@ Rl2IterationMetrics RunRl2Iteration(Rl2Setup& setup, int64_t iteration) {
       all.episode_returns.emplace_back(returns.begin() + t, returns.begin() + t + o.episodes_per_trial);
     }
     all.lengths = AllGather(world, trials.lengths);
+    all.unstable = AllGather(world, trials.unstable);
     m.episode_returns = all.MeanEpisodeReturns();
     m.env_steps = all.total_steps();
+    for (int u : all.unstable) m.unstable_episodes += u;
   } else {
     m.episode_returns = trials.MeanEpisodeReturns();
     m.env_steps = trials.total_steps();
+    for (int u : trials.unstable) m.unstable_episodes += u;
   }
   m.seconds_sampling = since(start);
   const auto optimize = Clock::now();
@@ -76,7 +79,7 @@ class Rl2Job final : public TrainingJob {
     std::string h = "iteration";
     for (int e = 1; e <= setup_.options().episodes_per_trial; ++e) h += ",return_episode" + std::to_string(e);
     // The timings last (tests compare rows without them).
-    return h + ",trial_return,env_steps,policy_loss,value_loss,entropy,approx_kl,clip_fraction,grad_norm,"
+    return h + ",trial_return,env_steps,policy_loss,value_loss,entropy,approx_kl,clip_fraction,grad_norm,unstable_episodes,"
                "seconds_sampling,seconds_optimizing,seconds_total,seconds_communicating";
   }
 
@@ -90,7 +93,7 @@ class Rl2Job final : public TrainingJob {
     for (double r : m.episode_returns) row << "," << r;
     row << "," << trial << "," << m.env_steps << "," << m.ppo.policy_loss << "," << m.ppo.value_loss << ","
         << m.ppo.entropy << "," << m.ppo.approx_kl << "," << m.ppo.clip_fraction << "," << m.ppo.grad_norm << ","
-        << m.seconds_sampling << "," << m.seconds_optimizing << "," << m.seconds_total << ","
+        << m.unstable_episodes << "," << m.seconds_sampling << "," << m.seconds_optimizing << "," << m.seconds_total << ","
         << m.seconds_communicating;
     char text[256];
     std::snprintf(text, sizeof(text),
@@ -98,7 +101,7 @@ class Rl2Job final : public TrainingJob {
                   m.episode_returns.front(), static_cast<int>(m.episode_returns.size()), m.episode_returns.back(),
                   trial, m.ppo.approx_kl, m.ppo.clip_fraction, m.seconds_total, m.seconds_sampling,
                   m.seconds_optimizing);
-    std::string progress = text;
+    std::string progress = text + UnstableWarning(m.unstable_episodes);
     if (World().size() > 1) {
       std::snprintf(text, sizeof(text), " | %d ranks, %.2f s in collectives", World().size(), m.seconds_communicating);
       progress += text;

@@ -24,6 +24,7 @@ struct Rl2IterationMetrics {
   int64_t iteration = 0;
   std::vector<double> episode_returns;  // [E] mean return of episode e of the trials
   int64_t env_steps = 0;
+  int64_t unstable_episodes = 0;  // episodes ended by physics instability (see IterationMetrics)
   algorithms::Rl2PpoStats ppo;
   double seconds_sampling = 0.0;
   double seconds_optimizing = 0.0;  // old log-probs, GAE and the PPO update

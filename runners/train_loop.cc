@@ -20,6 +20,11 @@ std::string TrainConfigFile(const TrainCommandOptions& command) {
   return command.config_file.empty() ? (fs::path(command.output_dir) / "config.yaml").string() : command.config_file;
 }
 
+std::string UnstableWarning(int64_t count) {
+  if (count == 0) return "";
+  return Cat(" | WARNING: ", count, " episode(s) ended by unstable physics (NaN/Inf state)");
+}
+
 namespace {
 
 // On resume: drops the rows of iterations >= `first` (run after the last

@@ -83,6 +83,10 @@ void RestorePolicyState(const Checkpoint& checkpoint, const Policy& policy, Opti
   optimizer.Restore(checkpoint.optimizer_state);
 }
 
+// Progress-line suffix for an iteration in which `count` episodes were ended
+// by physics instability (NaN/Inf state or a MuJoCo warning): empty for 0.
+std::string UnstableWarning(int64_t count);
+
 // Runs the job's remaining iterations; returns how many it ran.
 int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command);
 

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "core/device.h"
 #include "core/error.h"
 #include "core/rng.h"
 
@@ -54,13 +55,15 @@ TrialBatch TrialRunner::Sample(const std::vector<envs::Task>& tasks, int episode
   batch.rewards = at::zeros({T, B}, at::kFloat);
   batch.masks = at::zeros({T, B}, at::kFloat);
   batch.lengths.assign(B, 0);
+  batch.unstable.assign(B, 0);
   batch.episode_returns.assign(B, std::vector<double>(episodes_per_trial, 0.0));
 
   std::vector<float> obs(B * O, 0.0f), clipped(B * A, 0.0f), prev_reward(B, 0.0f);
   std::vector<std::uint8_t> prev_done(B, 0), active(B, 1);
   std::vector<int> episode(B, 0);
   std::vector<Rng> rngs(B);
-  at::Tensor x = at::zeros({B, I}, at::kFloat);
+  const auto params = policy.parameters_list();
+  at::Tensor x = HostBuffer({B, I}, params[0].device());
   float* x_data = x.data_ptr<float>();
   float* in_hist = batch.inputs.data_ptr<float>();
   float* act_hist = batch.actions.data_ptr<float>();
@@ -75,7 +78,6 @@ TrialBatch TrialRunner::Sample(const std::vector<envs::Task>& tasks, int episode
     }
   });
 
-  const auto params = policy.parameters_list();
   at::Tensor h = at::zeros({B, policy.hidden_size()}, params[0].options().requires_grad(false));
   for (int64_t t = 0; t < T; ++t) {
     pool_.ParallelFor(B, [&](int64_t begin, int64_t end) {
@@ -110,6 +112,7 @@ TrialBatch TrialRunner::Sample(const std::vector<envs::Task>& tasks, int episode
         batch.episode_returns[b][episode[b]] += r.reward;
         prev_reward[b] = static_cast<float>(r.reward);
         prev_done[b] = 0;
+        batch.unstable[b] += r.unstable ? 1 : 0;
         if (r.terminated || r.truncated) {
           if (++episode[b] == episodes_per_trial) {
             active[b] = 0;

@@ -39,6 +39,7 @@ struct TrialBatch {
   at::Tensor masks;    // [T, B] 1 inside the trial, 0 for padding
   std::vector<int> lengths;                          // [B] steps in each trial
   std::vector<std::vector<double>> episode_returns;  // [B][E] undiscounted return of each episode
+  std::vector<int> unstable;                         // [B] episodes of the trial ended by physics instability
   std::vector<envs::Task> tasks;                     // [B] task of each trial
   int episodes_per_trial = 0;                        // E
 

@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 
+#include "core/device.h"
 #include "core/error.h"
 #include "core/rng.h"
 
@@ -50,7 +51,7 @@ EpisodeBatch VectorRunner::Sample(const std::vector<envs::Task>& tasks, int epis
   batch.unstable.assign(B, 0);
   for (int64_t b = 0; b < B; ++b) batch.task_ids[b] = static_cast<int>(b / episodes_per_task);
 
-  at::Tensor obs = at::zeros({B, O}, at::kFloat);
+  at::Tensor obs = HostBuffer({B, O}, policy.device());
   float* obs_data = obs.data_ptr<float>();
   float* obs_hist = batch.observations.data_ptr<float>();
   float* act_hist = batch.actions.data_ptr<float>();

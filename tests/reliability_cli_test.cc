@@ -7,11 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -216,6 +218,58 @@ TEST(Reliability, ANumericalFaultStopsTrainingWithItsIterationAndKeepsTheLastChe
             std::string::npos)
       << maml.output;
   EXPECT_NE(maml.output.find("no checkpoint was written yet"), std::string::npos) << maml.output;
+}
+
+// Physics that diverges (a cheetah whose motors are 25 to 300 times too strong:
+// about half of a random policy's episodes blow up within 10-20 steps) is not
+// a failure of the run: the episodes it ends are counted in metrics.csv and
+// flagged on the progress line, for the MAML family and RL².
+TEST(Reliability, UnstablePhysicsIsCountedInTheMetricsAndFlagged) {
+  const auto dir = TempDir("unstable");
+  const std::string shipped = ReadAll(std::string(METARL_SOURCE_DIR) + "/envs/assets/half_cheetah.xml");
+  auto cheetah = [&](const std::string& gear) {  // --set arguments: HalfCheetahVel with every motor's gear = `gear`
+    const std::string xml = std::regex_replace(shipped, std::regex("gear=\"[0-9.]+\""), "gear=\"" + gear + "\"");
+    return " --set env=HalfCheetahVel --set env-kwargs.model-file=" + WriteFile(dir / ("cheetah" + gear + ".xml"), xml);
+  };
+  const std::string config = WriteFile(dir / "c.yaml", SmallMamlConfig());
+  // The column of `name` in the header of `metrics`, summed over the rows.
+  auto column_sum = [](const fs::path& metrics, const std::string& name) {
+    std::ifstream in(metrics);
+    std::string line;
+    std::getline(in, line);
+    const std::string before = line.substr(0, line.find("," + name + ","));
+    const long index = std::count(before.begin(), before.end(), ',') + 1;
+    long sum = 0;
+    while (std::getline(in, line)) {
+      std::istringstream cells(line);
+      std::string cell;
+      for (long i = 0; i <= index; ++i) std::getline(cells, cell, ',');
+      sum += std::stol(cell);
+    }
+    return sum;
+  };
+
+  const Result maml = RunCli("train --config " + config + " --output " + (dir / "maml").string() + cheetah("3000") +
+                             " --set num-batches=1");
+  ASSERT_EQ(maml.code, 0) << maml.output;
+  EXPECT_NE(maml.output.find("episode(s) ended by unstable physics"), std::string::npos) << maml.output;
+  ASSERT_NE(ReadAll(dir / "maml" / "metrics.csv").find(",unstable_episodes,"), std::string::npos);
+  EXPECT_GT(column_sum(dir / "maml" / "metrics.csv", "unstable_episodes"), 0);
+
+  const std::string rl2 = std::string(METARL_SOURCE_DIR) + "/configs/rl2/halfcheetah-vel.yaml";
+  const Result trials = RunCli("train --config " + rl2 + " --output " + (dir / "rl2").string() + cheetah("1e4") +
+                               " --set num-batches=1 --set threads=1 --set meta-batch-size=4"
+                               " --set num-minibatches=1 --set env-kwargs.horizon=10");
+  ASSERT_EQ(trials.code, 0) << trials.output;
+  EXPECT_NE(trials.output.find("episode(s) ended by unstable physics"), std::string::npos) << trials.output;
+  EXPECT_GT(column_sum(dir / "rl2" / "metrics.csv", "unstable_episodes"), 0);
+
+  // The same runs on the shipped model: no warning, a column of zeros.
+  const Result sane = RunCli("train --config " + config + " --output " + (dir / "sane").string() +
+                             " --set env=HalfCheetahVel --set num-batches=1");
+  ASSERT_EQ(sane.code, 0) << sane.output;
+  EXPECT_EQ(sane.output.find("WARNING"), std::string::npos) << sane.output;
+  EXPECT_EQ(column_sum(dir / "sane" / "metrics.csv", "unstable_episodes"), 0);
 }
 
 struct BadInput {

@@ -5,7 +5,10 @@
 #include <torch/cuda.h>
 
 #include "policies/gaussian_mlp.h"
+#include "algorithms/rl2/rl2_ppo.h"
+#include "runners/fewshot_setup.h"
 #include "runners/maml_setup.h"
+#include "runners/rl2_setup.h"
 #include "runners/vector_runner.h"
 #include "tests/test_util.h"
 
@@ -108,6 +111,94 @@ TEST(Device, MamlTrpoMetaUpdateOnCudaMatchesCpu) {
   ASSERT_EQ(pc.size(), pg.size());
   for (std::size_t i = 0; i < pc.size(); ++i) {
     EXPECT_TRUE(at::allclose(pc[i], pg[i].cpu(), 1e-4, 1e-5)) << "parameter " << i;
+  }
+}
+
+// The observation buffer the runners copy to the policy's device each step:
+// page-locked for a CUDA policy (one asynchronous DMA transfer), ordinary
+// memory for a CPU one; zeroed float32 either way.
+TEST(Device, HostBuffersArePinnedExactlyForCudaTargets) {
+  const at::Tensor cpu = HostBuffer({3, 4}, c10::Device(c10::kCPU));
+  EXPECT_EQ(cpu.scalar_type(), at::kFloat);
+  EXPECT_TRUE(cpu.device().is_cpu());
+  EXPECT_FALSE(cpu.is_pinned());
+  EXPECT_EQ(cpu.abs().sum().item<float>(), 0.0f);
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: pinned host buffers not checked on this machine";
+  const at::Tensor pinned = HostBuffer({3, 4}, ParseDevice("cuda"));
+  EXPECT_TRUE(pinned.device().is_cpu());
+  EXPECT_TRUE(pinned.is_pinned());
+  EXPECT_EQ(pinned.abs().sum().item<float>(), 0.0f);
+}
+
+// |a − b|₁ over the parameters, relative to how far `a` moved from `start`:
+// "the device took the CPU's step" without demanding bit equality from
+// different kernels (one Adam coordinate whose gradient is at rounding level
+// may step the other way; that costs a fraction of a percent, not more).
+double RelativeStepDifference(const policies::Params& start, const policies::Params& a, const policies::Params& b) {
+  double diff = 0.0, step = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff += (a[i].cpu().to(at::kDouble) - b[i].cpu().to(at::kDouble)).abs().sum().item<double>();
+    step += (a[i].cpu().to(at::kDouble) - start[i].cpu().to(at::kDouble)).abs().sum().item<double>();
+  }
+  return diff / step;
+}
+
+policies::Params Copies(const policies::Params& params) {
+  policies::Params out;
+  for (const auto& p : params) out.push_back(p.detach().cpu().clone());
+  return out;
+}
+
+// RL² on the GPU: the batched recurrent step samples the CPU's trials (up to
+// the forward pass's rounding) and the PPO update (batched GRU unroll, GAE,
+// clipped surrogate, Adam) takes the CPU's step from the same trials.
+TEST(Device, Rl2SamplingAndPpoUpdateOnCudaMatchCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: the CUDA RL² update not checked on this machine";
+  const std::string yaml =
+      "algorithm: rl2-ppo\nenv: Navigation2D\nenv-kwargs: {horizon: 10}\nmeta-batch-size: 4\n"
+      "num-minibatches: 2\nthreads: 1\n";
+  ConfigMap cpu_config = ConfigMap::FromString(yaml + "device: cpu\n");
+  ConfigMap gpu_config = ConfigMap::FromString(yaml + "device: cuda\n");
+  runners::Rl2Setup cpu(cpu_config), gpu(gpu_config);
+  Rng rng(3);
+  const auto tasks = cpu.distribution().Sample(4, rng);
+  const int episodes = cpu.options().episodes_per_trial;
+  const runners::TrialBatch trials = cpu.runner().Sample(tasks, episodes, cpu.policy(), 5);
+  const runners::TrialBatch on_gpu = gpu.runner().Sample(tasks, episodes, gpu.policy(), 5);
+  EXPECT_TRUE(at::allclose(trials.actions, on_gpu.actions, 1e-4, 1e-4));
+
+  const policies::Params start = Copies(cpu.policy().parameters_list());
+  const auto a = algorithms::Rl2PpoUpdate(cpu.policy(), cpu.MakePpoBatch(trials), cpu.options().ppo, cpu.adam(), 7);
+  const auto b = algorithms::Rl2PpoUpdate(gpu.policy(), gpu.MakePpoBatch(trials), gpu.options().ppo, gpu.adam(), 7);
+  EXPECT_NEAR(a.policy_loss, b.policy_loss, 1e-3 * (1.0 + std::abs(a.policy_loss)));
+  EXPECT_NEAR(a.value_loss, b.value_loss, 1e-3 * (1.0 + std::abs(a.value_loss)));
+  EXPECT_TRUE(gpu.policy().parameters_list()[0].is_cuda());
+  EXPECT_LT(RelativeStepDifference(start, cpu.policy().parameters_list(), gpu.policy().parameters_list()), 0.01);
+}
+
+// Few-shot MAML (batched second-order adaptation over the meta-batch) on the
+// GPU: the same meta-steps from the same episodes as on the CPU, and the
+// same post-adaptation query loss.
+TEST(Device, FewShotMamlOnCudaMatchesCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: CUDA few-shot adaptation not checked on this machine";
+  const std::string config_file = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-maml.yaml";
+  ConfigMap cpu_config = ConfigMap::FromFile(config_file, {"device=cpu", "meta-batch-size=8"});
+  ConfigMap gpu_config = ConfigMap::FromFile(config_file, {"device=cuda", "meta-batch-size=8"});
+  runners::FewShotSetup cpu(cpu_config), gpu(gpu_config);
+  const policies::Params start = Copies(cpu.learner().parameters_list());
+  for (int i = 0; i < 5; ++i) {
+    const auto batch = cpu.Sample(8, envs::fewshot::Split::kTrain, StreamSeed(4, {static_cast<std::uint64_t>(i)}));
+    const auto a = cpu.learner().MetaStep(batch, i);
+    const auto b = gpu.learner().MetaStep(batch.To(gpu.device()), i);
+    EXPECT_NEAR(a.query_loss, b.query_loss, 1e-4 * (1.0 + a.query_loss)) << "iteration " << i;
+  }
+  EXPECT_TRUE(gpu.learner().parameters_list()[0].is_cuda());
+  EXPECT_LT(RelativeStepDifference(start, cpu.learner().parameters_list(), gpu.learner().parameters_list()), 0.01);
+  const auto held_out = cpu.Sample(8, envs::fewshot::Split::kTest, 11);
+  const auto ca = cpu.learner().Evaluate(held_out, 2), ga = gpu.learner().Evaluate(held_out.To(gpu.device()), 2);
+  ASSERT_EQ(ca.query_loss.size(), ga.query_loss.size());
+  for (std::size_t s = 0; s < ca.query_loss.size(); ++s) {
+    EXPECT_TRUE(at::allclose(ca.query_loss[s], ga.query_loss[s].cpu(), 1e-3, 1e-4)) << "step " << s;
   }
 }
 
