@@ -23,7 +23,7 @@ std::vector<Rl2EvalRow> RunRl2Eval(const Rl2EvalOptions& options) {
   Rng task_rng(StreamSeed(options.seed, {kEvalTasks}));
   const std::vector<envs::Task> tasks = setup.distribution().Sample(options.num_tasks, task_rng);
   const TrialBatch trials =
-      setup.runner().Sample(tasks, episodes, setup.policy(), StreamSeed(options.seed, {kEvalRollouts}));
+      setup.runner().Sample(tasks, episodes, setup.SamplingPolicy(), StreamSeed(options.seed, {kEvalRollouts}));
 
   std::vector<Rl2EvalRow> rows;
   for (int e = 0; e < episodes; ++e) {

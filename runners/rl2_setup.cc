@@ -29,6 +29,7 @@ void Rl2TrainOptions::Read(ConfigMap& config) {
   config.Read("lr", &adam.lr);
   config.Read("num-batches", &num_batches);
   config.Read("checkpoint-every", &checkpoint_every);
+  config.Read("sampling-device", &sampling_device);
 }
 
 void Rl2TrainOptions::Validate() const {
@@ -42,6 +43,8 @@ void Rl2TrainOptions::Validate() const {
   METARL_REQUIRE(std::isfinite(adam.lr) && adam.lr > 0.0, "lr = ", adam.lr, ": expected a positive number");
   METARL_REQUIRE(num_batches >= 1, "num-batches = ", num_batches, ": expected an integer >= 1");
   METARL_REQUIRE(checkpoint_every >= 1, "checkpoint-every = ", checkpoint_every, ": expected an integer >= 1");
+  METARL_REQUIRE(sampling_device == "device" || sampling_device == "cpu", "sampling-device = '", sampling_device,
+                 "': expected device (where the policy is) or cpu");
 }
 
 Rl2Setup::Rl2Setup(ConfigMap& config) {
@@ -60,12 +63,25 @@ Rl2Setup::Rl2Setup(ConfigMap& config) {
   Rng init(StreamSeed(options_.seed, {kInitStream}));
   policy_ = std::make_shared<policies::RecurrentPolicy>(spec.obs_dim, spec.act_dim, spec.num_actions,
                                                         options_.policy, init);
+  if (options_.sampling_device == "cpu" && !device_.is_cpu()) {
+    Rng copy_init(StreamSeed(options_.seed, {kInitStream}));
+    cpu_policy_ = std::make_shared<policies::RecurrentPolicy>(spec.obs_dim, spec.act_dim, spec.num_actions,
+                                                              options_.policy, copy_init);
+  }
   policy_->to(device_);
   adam_ = algorithms::FlatAdam(options_.adam);
   SetMathThreads(1);
   VectorRunnerOptions runner_options;
   runner_options.threads = options_.ResolvedThreads();
   runner_ = std::make_unique<TrialRunner>(*distribution_, runner_options);
+}
+
+policies::RecurrentPolicy& Rl2Setup::SamplingPolicy() {
+  if (!cpu_policy_) return *policy_;
+  torch::NoGradGuard no_grad;
+  const policies::Params from = policy_->parameters_list(), to = cpu_policy_->parameters_list();
+  for (std::size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  return *cpu_policy_;
 }
 
 algorithms::Rl2PpoBatch Rl2Setup::MakePpoBatch(const TrialBatch& trials) {

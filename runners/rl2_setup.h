@@ -6,7 +6,7 @@
 // Config keys: RunOptions' (env, meta-batch-size = trials per batch, one per
 // task, gamma, gae-lambda, seed, device, threads), policy {hidden-size,
 // init-std}, episodes-per-trial, lr, the PPO keys of Rl2PpoOptions,
-// num-batches, checkpoint-every.
+// num-batches, checkpoint-every, sampling-device.
 
 #include <cstdint>
 #include <memory>
@@ -40,6 +40,11 @@ struct Rl2TrainOptions : RunOptions {
   algorithms::AdamOptions adam;             // lr: Adam step size (default 1e-3)
   int num_batches = 500;                    // iterations (one PPO update each)
   int checkpoint_every = 10;                // iterations between checkpoints (and one at the end)
+  // Where the recurrent step that picks actions during sampling runs:
+  // "device" (where the policy is, `device`) or "cpu" (a CPU copy of the
+  // policy, refreshed once per Sample; inputs and hidden states never leave
+  // the CPU). The PPO update stays on `device`.
+  std::string sampling_device = "device";
 
   void Read(ConfigMap& config);
   void Validate() const;
@@ -54,6 +59,10 @@ class Rl2Setup {
   const Rl2TrainOptions& options() const { return options_; }
   const envs::TaskDistribution& distribution() const { return *distribution_; }
   policies::RecurrentPolicy& policy() { return *policy_; }
+  // The policy the trial runner samples with (sampling-device): policy()
+  // itself, or its CPU copy with the current parameters copied in on each
+  // call. Not thread-safe.
+  policies::RecurrentPolicy& SamplingPolicy();
   TrialRunner& runner() { return *runner_; }
   algorithms::FlatAdam& adam() { return adam_; }
   const YAML::Node& resolved_config() const { return resolved_; }
@@ -66,6 +75,7 @@ class Rl2Setup {
   Rl2TrainOptions options_;
   std::unique_ptr<envs::TaskDistribution> distribution_;
   std::shared_ptr<policies::RecurrentPolicy> policy_;
+  std::shared_ptr<policies::RecurrentPolicy> cpu_policy_;  // sampling-device: cpu with a GPU device; else null
   c10::Device device_{c10::kCPU};
   std::unique_ptr<TrialRunner> runner_;
   algorithms::FlatAdam adam_;

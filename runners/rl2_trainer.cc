@@ -29,7 +29,7 @@ Rl2IterationMetrics RunRl2Iteration(Rl2Setup& setup, int64_t iteration) {
     shard = ShardTasks(o.meta_batch_size, 1, world);
     tasks = std::vector<envs::Task>(tasks.begin() + shard.first, tasks.begin() + shard.first + shard.count);
   }
-  const TrialBatch trials = setup.runner().Sample(tasks, o.episodes_per_trial, setup.policy(),
+  const TrialBatch trials = setup.runner().Sample(tasks, o.episodes_per_trial, setup.SamplingPolicy(),
                                                   StreamSeed(o.seed, {kTrainRollouts, i}),
                                                   static_cast<std::uint64_t>(shard.first));
 

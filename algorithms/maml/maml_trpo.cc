@@ -52,6 +52,15 @@ OuterStepStats MamlTrpoStep(policies::GaussianMlpPolicy& policy, const MetaBatch
   std::vector<TaskChunk>& chunks = phase.chunks;
   const MetaGradient& g = phase.gradient;
   OuterStepStats stats = phase.Stats();
+  // A meta-gradient of exactly zero (every advantage 0: constant rewards, or
+  // every episode ended at its first step) has no direction to step along:
+  // the step is rejected, as a zero CG solution would be, instead of failing
+  // on its zero curvature.
+  if (g.gradient.abs().max().item<double>() == 0.0) {
+    stats.surrogate_after = stats.surrogate_before;
+    stats.kl_after = 0.0;
+    return stats;
+  }
 
   auto start = Clock::now();
   std::vector<at::Tensor> products(chunks.size());

@@ -251,6 +251,17 @@ TEST(MamlTrpo, NonFiniteLossStopsWithAClearMessageAndNoChange) {
   EXPECT_TRUE(at::equal(before, Flatten(p.policy.parameters_list())));
 }
 
+TEST(MamlTrpo, AZeroMetaGradientRejectsTheStepWithoutFailing) {
+  StepProblem p;
+  p.valid.advantages.zero_();
+  const at::Tensor before = Flatten(p.policy.parameters_list()).detach().clone();
+  const OuterStepStats stats = MamlTrpoStep(p.policy, MetaBatch{p.train, p.valid, {}}, MamlTrpoOptions{});
+  EXPECT_FALSE(stats.accepted);
+  EXPECT_EQ(stats.line_search_steps, 0);
+  EXPECT_EQ(stats.surrogate_after, stats.surrogate_before);
+  EXPECT_TRUE(at::equal(before, Flatten(p.policy.parameters_list())));
+}
+
 TEST(MamlTrpo, OptionsAreValidatedNamingTheKey) {
   MamlTrpoOptions o;
   o.fast_lr = -0.1;

@@ -149,14 +149,16 @@ policies::Params Copies(const policies::Params& params) {
   return out;
 }
 
+const char* kRl2NavigationYaml =
+    "algorithm: rl2-ppo\nenv: Navigation2D\nenv-kwargs: {horizon: 10}\nmeta-batch-size: 4\nnum-minibatches: 2\n"
+    "threads: 1\n";
+
 // RL² on the GPU: the batched recurrent step samples the CPU's trials (up to
 // the forward pass's rounding) and the PPO update (batched GRU unroll, GAE,
 // clipped surrogate, Adam) takes the CPU's step from the same trials.
 TEST(Device, Rl2SamplingAndPpoUpdateOnCudaMatchCpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: the CUDA RL² update not checked on this machine";
-  const std::string yaml =
-      "algorithm: rl2-ppo\nenv: Navigation2D\nenv-kwargs: {horizon: 10}\nmeta-batch-size: 4\n"
-      "num-minibatches: 2\nthreads: 1\n";
+  const std::string yaml = kRl2NavigationYaml;
   ConfigMap cpu_config = ConfigMap::FromString(yaml + "device: cpu\n");
   ConfigMap gpu_config = ConfigMap::FromString(yaml + "device: cuda\n");
   runners::Rl2Setup cpu(cpu_config), gpu(gpu_config);
@@ -174,6 +176,29 @@ TEST(Device, Rl2SamplingAndPpoUpdateOnCudaMatchCpu) {
   EXPECT_NEAR(a.value_loss, b.value_loss, 1e-3 * (1.0 + std::abs(a.value_loss)));
   EXPECT_TRUE(gpu.policy().parameters_list()[0].is_cuda());
   EXPECT_LT(RelativeStepDifference(start, cpu.policy().parameters_list(), gpu.policy().parameters_list()), 0.01);
+}
+
+runners::TrialBatch Rl2Trials(const std::string& extra) {
+  ConfigMap config = ConfigMap::FromString(kRl2NavigationYaml + extra);
+  runners::Rl2Setup setup(config);
+  Rng rng(3);
+  const auto tasks = setup.distribution().Sample(4, rng);
+  return setup.runner().Sample(tasks, setup.options().episodes_per_trial, setup.SamplingPolicy(), 5);
+}
+
+// RL²'s sampling-device: cpu beside a CPU policy changes nothing, bit for
+// bit; unknown values are refused by name. With the policy on the GPU, the
+// CPU copy samples the trials the GPU samples (to the step's rounding).
+TEST(Device, Rl2SamplingDeviceCpuChangesNothingOnTheCpuAndMatchesTheGpu) {
+  const runners::TrialBatch a = Rl2Trials("device: cpu\n"), b = Rl2Trials("device: cpu\nsampling-device: cpu\n");
+  EXPECT_TRUE(at::equal(a.actions, b.actions));
+  EXPECT_TRUE(at::equal(a.inputs, b.inputs));
+  EXPECT_NE(testing::InvalidArgumentMessage([] { Rl2Trials("sampling-device: gpu\n"); }).find("sampling-device = 'gpu'"),
+            std::string::npos);
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: RL² CPU sampling beside a CUDA policy not checked";
+  const runners::TrialBatch c = Rl2Trials("device: cuda\n"), d = Rl2Trials("device: cuda\nsampling-device: cpu\n");
+  EXPECT_TRUE(at::allclose(c.actions, d.actions, 1e-4, 1e-4));
+  EXPECT_TRUE(at::allclose(a.actions, d.actions, 1e-4, 1e-4));
 }
 
 // Few-shot MAML (batched second-order adaptation over the meta-batch) on the
