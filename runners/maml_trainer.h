@@ -25,10 +25,10 @@ struct IterationMetrics {
   int64_t iteration = 0;
   std::vector<double> returns;  // mean return before adaptation, then after each inner step
   int64_t env_steps = 0;        // env steps sampled (all inner steps and the valid episodes)
-  // Episodes of those that physics instability ended (MuJoCo warning or a
-  // NaN/Inf state; envs/env.h): their last reward is 0 and their state was
-  // reset. Reported in metrics.csv and the progress line; usually a sign of
-  // actions or a model the simulator cannot integrate.
+  // How many of the sampled episodes physics instability ended (a MuJoCo
+  // warning or a NaN/Inf state; envs/env.h): their last reward is 0 and
+  // their state was reset. In metrics.csv and on the progress line; usually
+  // a sign of a model or actions the simulator cannot integrate.
   int64_t unstable_episodes = 0;
   algorithms::OuterStepStats outer;
   double seconds_sampling = 0.0;
