@@ -58,8 +58,8 @@ Rl2IterationMetrics RunRl2Iteration(Rl2Setup& setup, int64_t iteration) {
   m.seconds_sampling = since(start);
   const auto optimize = Clock::now();
   const algorithms::Rl2PpoBatch batch = setup.MakePpoBatch(trials);
-  m.ppo = algorithms::Rl2PpoUpdate(setup.policy(), batch, o.ppo, setup.adam(), StreamSeed(o.seed, {kTrainRollouts, i, 1}),
-                                   shard);
+  m.ppo = algorithms::Rl2PpoUpdate(setup.policy(), batch, o.ppo, setup.adam(),
+                                   StreamSeed(o.seed, {kTrainRollouts, i, 1}), shard);
   m.seconds_optimizing = since(optimize);
   m.seconds_total = since(start);
   m.seconds_communicating = world.seconds_in_collectives() - communicating_before;

@@ -110,7 +110,8 @@ MetaStepStats GradientLearner::MetaStep(const envs::fewshot::EpisodeBatch& batch
   MeanStatsOverShard(&stats);
   // A non-finite entry makes the sum non-finite (one operation, not two).
   if (!std::isfinite(stats.query_loss) || !std::isfinite(g.sum().item<double>())) {
-    throw std::runtime_error(Cat(name_, ": non-finite meta-loss or meta-gradient (query loss ", stats.query_loss, "); try a smaller inner-lr or meta-lr"));
+    throw std::runtime_error(Cat(name_, ": non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
+                                 "); try a smaller inner-lr or meta-lr"));
   }
   const at::Tensor update = adam_.Step(g);
   torch::NoGradGuard no_grad;

@@ -263,7 +263,8 @@ MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t it
   MeanStatsOverShard(&stats);
   const double norm = g.norm().item<double>();
   if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
-    throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss, "); try a smaller inner-lr, finetune-lr or meta-lr"));
+    throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
+                                 "); try a smaller inner-lr, finetune-lr or meta-lr"));
   }
   if (options_.max_grad_norm > 0.0 && norm > options_.max_grad_norm) g = g * (options_.max_grad_norm / norm);
   const at::Tensor update = adam_.Step(g);
