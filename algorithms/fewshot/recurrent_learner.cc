@@ -28,9 +28,12 @@ std::vector<ModuleParam> RecurrentModule(const FunctionalNet& net, const Recurre
          {"rnn.b_hh", {3 * h}, bound}};
   }
   int64_t out_in = h;
-  if (o.read == "attention") {
-    m.push_back({"read.query", {h, h}, bound});
-    m.push_back({"read.key", {h, h}, bound});
+  if (o.read != "last") {
+    // read: input-attention matches [input, state] of each step (SNAIL's
+    // dense concatenation), read: attention the state alone.
+    const int64_t match = o.read == "input-attention" ? in + h : h;
+    m.push_back({"read.query", {match, h}, bound});
+    m.push_back({"read.key", {match, h}, bound});
     out_in = 2 * h + net.num_outputs();  // [h_q, Σ a_i (h_i, onehot(y_i))]
   }
   for (const auto& p : LinearModule("out", out_in, net.num_outputs())) m.push_back(p);
@@ -48,7 +51,8 @@ void RecurrentLearnerOptions::Read(ConfigMap& config) {
 void RecurrentLearnerOptions::Validate() const {
   METARL_REQUIRE(cell == "lstm" || cell == "gru", "cell = '", cell, "': expected lstm or gru");
   METARL_REQUIRE(hidden_size >= 1, "hidden-size = ", hidden_size, ": expected a positive width");
-  METARL_REQUIRE(read == "last" || read == "attention", "read = '", read, "': expected last or attention");
+  METARL_REQUIRE(read == "last" || read == "attention" || read == "input-attention", "read = '", read,
+                 "': expected last, attention or input-attention");
 }
 
 RecurrentLearner::RecurrentLearner(std::shared_ptr<const FunctionalNet> net, bool classification,
@@ -113,20 +117,25 @@ EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeB
   const at::Tensor last = shown.select(1, s - 1).unsqueeze(1).expand({t, q, ways});
   at::Tensor hq = h.unsqueeze(1).expand({t, q, options_.hidden_size});
   at::Tensor cq = c.unsqueeze(1).expand({t, q, options_.hidden_size});
-  Step(at::cat({fq, last}, 2), hq, cq, module);
+  const at::Tensor query_inputs = at::cat({fq, last}, 2);  // [T, Q, F + N]
+  Step(query_inputs, hq, cq, module);
   at::Tensor support_features = hs, query_features = hq;
-  if (options_.read == "attention") {
+  if (options_.read != "last") {
     const std::size_t r = module.size() - 4;  // read.query, read.key
     const double scale = 1.0 / std::sqrt(static_cast<double>(options_.hidden_size));
-    const at::Tensor keys = at::matmul(hs, module[r + 1]);  // [T, S, H]
-    const at::Tensor values = at::cat({hs, shown}, 2);       // [T, S, H + N]
+    // What is matched: the state [.., H], or [input, state] [.., F + N + H].
+    const bool dense = options_.read == "input-attention";
+    const at::Tensor match_s = dense ? at::cat({inputs, hs}, 2) : hs;
+    const at::Tensor match_q = dense ? at::cat({query_inputs, hq}, 2) : hq;
+    const at::Tensor keys = at::matmul(match_s, module[r + 1]);  // [T, S, H]
+    const at::Tensor values = at::cat({hs, shown}, 2);            // [T, S, H + N]
     // Queries read every support step.
-    const at::Tensor aq = at::softmax(at::matmul(at::matmul(hq, module[r]), keys.transpose(1, 2)) * scale, 2);
+    const at::Tensor aq = at::softmax(at::matmul(at::matmul(match_q, module[r]), keys.transpose(1, 2)) * scale, 2);
     query_features = at::cat({hq, at::matmul(aq, values)}, 2);
     // Support step i reads steps j < i only (their labels are in its past);
     // step 0 reads nothing (a zero read).
     const at::Tensor past = at::ones({s, s}, at::TensorOptions().dtype(at::kBool).device(fs.device())).tril(-1);
-    const at::Tensor ss = (at::matmul(at::matmul(hs, module[r]), keys.transpose(1, 2)) * scale)
+    const at::Tensor ss = (at::matmul(at::matmul(match_s, module[r]), keys.transpose(1, 2)) * scale)
                               .masked_fill(past.logical_not(), -1e30);
     const at::Tensor any = past.any(1).to(fs.dtype()).view({1, s, 1});
     support_features = at::cat({hs, at::matmul(at::softmax(ss, 2), values) * any}, 2);

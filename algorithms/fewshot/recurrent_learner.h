@@ -17,13 +17,19 @@
 // logits = [h_q, Σ_i a_i (h_i, onehot(y_i))]·W_out + b_out (the labels y_i
 // are inputs of later steps, so this reads only the past). A support step i
 // reads the steps before it the same way (step 0 reads zeros).
+// read: input-attention matches [input, state] instead of the state alone,
+// z_i = [f(x_i), onehot(y_{i−1}), h_i] and z_q = [f(x̂), onehot(y_S), h_q]
+// (SNAIL's dense blocks concatenate each layer's input to its output):
+// a = softmax((z_q W_q)(z_i W_k)ᵀ / √H), the values as above. The keys then
+// hold the image features directly, not only what the state kept of them.
 // Meta-objective: the query cross-entropy. The reported support loss is the
 // cross-entropy of the predictions made along the support sequence (each
 // example's label predicted before it is shown).
 // Module parameters (cell lstm): rnn.w_ih [F+N, 4H], rnn.w_hh [H, 4H],
 // rnn.b [4H]; (cell gru): rnn.w_ih [F+N, 3H], rnn.w_hh [H, 3H], rnn.b_ih,
-// rnn.b_hh [3H]; with read: attention read.query [H, H], read.key [H, H];
-// then out.weight [H, N] (read: attention [2H + N, N]), out.bias [N]. Cells as
+// rnn.b_hh [3H]; with read: attention read.query [H, H], read.key [H, H]
+// (input-attention: [F + N + H, H] each); then out.weight [H, N] (with an
+// attention read [2H + N, N]), out.bias [N]. Cells as
 // policies/recurrent_cells.h, U(−1/√H, 1/√H) like PyTorch's.
 // Not thread-safe.
 
@@ -38,7 +44,8 @@ namespace metarl::algorithms::fewshot {
 struct RecurrentLearnerOptions {
   std::string cell = "lstm";  // lstm | gru
   int hidden_size = 128;      // H
-  std::string read = "last";  // last (the state alone) | attention (also a soft read of the support steps)
+  std::string read = "last";  // last (the state alone) | attention (also a soft read of the support steps,
+                              // matched by state) | input-attention (matched by [input, state])
   AdamOptions adam;           // meta-lr: Adam step size (default 1e-3)
 
   void Read(ConfigMap& config);  // keys: cell, hidden-size, read, meta-lr

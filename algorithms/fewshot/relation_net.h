@@ -11,6 +11,8 @@
 // scores [T, Q, N] in (0, 1); meta-objective: the mean squared error against
 // the one-hot labels. Batch norm normalises per task (the pairs of one
 // episode), like the body's, through one grouped convolution over all tasks.
+// The first convolution is computed as conv(class, W[:, :C]) + conv(query,
+// W[:, C:]) — the same sum — so its cost grows with Q + N, not Q·N.
 //
 // The paper's Omniglot embedding has 4 conv blocks of which the last two do
 // not pool: set net.pooling-blocks: 2 (64×7×7 maps from 28×28 images here,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -58,6 +59,7 @@ const std::vector<std::pair<std::string, Factory>>& Learners() {
       {"recurrent-lstm", [](const Problem& p) { return Recurrent(p, "lstm"); }},
       {"recurrent-gru", [](const Problem& p) { return Recurrent(p, "gru"); }},
       {"recurrent-attention", [](const Problem& p) { return Recurrent(p, "lstm", "attention"); }},
+      {"recurrent-input-attention", [](const Problem& p) { return Recurrent(p, "gru", "input-attention"); }},
   };
   return all;
 }
@@ -153,6 +155,48 @@ TEST(RelationNet, ScoresAreProbabilitiesAndLossIsSquaredErrorToOneHot) {
   EXPECT_LT((out.losses - (out.scores - target).pow(2).mean({1, 2})).abs().max().item<double>(), 1e-14);
 }
 
+// Relation scores equal the relation module applied to every (class, query)
+// pair of maps concatenated along the channels, computed here the direct way
+// one task at a time (the learner convolves class and query maps separately
+// and adds them, all tasks at once), for 0, 1 and 2 relation blocks.
+TEST(RelationNet, ScoresEqualTheModuleOverConcatenatedPairs) {
+  const Problem p = MakeConvProblem(2);
+  const std::vector<int64_t> shape = p.net->FeatureShape();
+  const int64_t c = shape[0], ways = 3;
+  for (const int blocks : {0, 1, 2}) {
+    RelationNetOptions o;
+    o.relation_filters = 6;
+    o.relation_blocks = blocks;
+    const RelationNet net(p.net, p.classification, o, p.init, 7);
+    const at::Tensor flat = net.flat().detach();
+    const auto out = net.Run(p.batch, flat, EmbeddingLearner::kEvaluation);
+    const auto parts = net.ViewParts(flat);
+    for (int64_t t = 0; t < 2; ++t) {
+      const at::Tensor fs = p.net->Features(parts.body, p.batch.support_x.narrow(0, t, 1))[0];  // [S, D]
+      const at::Tensor fq = p.net->Features(parts.body, p.batch.query_x.narrow(0, t, 1))[0];    // [Q, D]
+      const int64_t queries = fq.size(0);
+      std::vector<at::Tensor> pairs;
+      for (int64_t q = 0; q < queries; ++q) {
+        for (int64_t n = 0; n < ways; ++n) {
+          const at::Tensor sum = (fs * p.batch.support_y[t].eq(n).unsqueeze(1).to(at::kDouble)).sum(0);
+          pairs.push_back(at::cat({sum.view({c, shape[1], shape[2]}), fq[q].view({c, shape[1], shape[2]})}, 0));
+        }
+      }
+      at::Tensor x = at::stack(pairs);  // [Q·N, 2C, h, w]
+      for (int b = 0; b < blocks; ++b) {
+        const std::size_t i = static_cast<std::size_t>(3 * b);
+        x = at::conv2d(x, parts.module[i], {}, 1, 1);
+        x = at::relu(at::batch_norm(x, parts.module[i + 1], parts.module[i + 2], {}, {}, true, 0.0, 1e-5, true));
+        if (x.size(2) >= 2 && x.size(3) >= 2) x = at::max_pool2d(x, {2, 2});
+      }
+      const std::size_t k = static_cast<std::size_t>(3 * blocks);
+      x = at::relu(at::matmul(x.reshape({queries * ways, -1}), parts.module[k]) + parts.module[k + 1]);
+      const at::Tensor scores = at::sigmoid(at::matmul(x, parts.module[k + 2]) + parts.module[k + 3]).view({queries, ways});
+      EXPECT_LT((out.scores[t] - scores).abs().max().item<double>(), 1e-12) << blocks << " blocks, task " << t;
+    }
+  }
+}
+
 // A task's losses and scores do not depend on the other tasks of the batch
 // (per-task batch norm, no mixing): the batch equals one task at a time.
 // The recurrent learner draws its support order per batch row, so it is
@@ -177,8 +221,10 @@ TEST(MetricLearners, BatchedEqualsOneTaskAtATime) {
 // evaluation.
 TEST(RecurrentLearner, QueriesAreIndependentAndEvaluationIsDeterministic) {
   const Problem p = MakeConvProblem(2);
-  for (const std::string cell : {"lstm", "gru", "lstm+attention"}) {
-    const auto net = cell == "lstm+attention" ? Recurrent(p, "lstm", "attention") : Recurrent(p, cell);
+  for (const std::string cell : {"lstm", "gru", "lstm+attention", "lstm+input-attention"}) {
+    const auto plus = cell.find('+');
+    const auto net = plus == std::string::npos ? Recurrent(p, cell)
+                                               : Recurrent(p, cell.substr(0, plus), cell.substr(plus + 1));
     const auto all = net->Run(p.batch, net->flat().detach(), EmbeddingLearner::kEvaluation);
     const auto again = net->Run(p.batch, net->flat().detach(), EmbeddingLearner::kEvaluation);
     EXPECT_TRUE(at::equal(all.scores, again.scores)) << cell;
