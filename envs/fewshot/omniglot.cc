@@ -1,7 +1,5 @@
 #include "envs/fewshot/omniglot.h"
 
-#include <png.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
@@ -10,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include "core/error.h"
+#include "core/png_file.h"
 
 namespace metarl::envs::fewshot {
 
@@ -55,36 +54,6 @@ void CopyRotated(const float* src, int64_t s, int64_t quarter_turns, float* dst)
 }
 
 }  // namespace
-
-GreyImage ReadGreyPng(const std::string& file) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, file.c_str())) {
-    throw std::invalid_argument(Cat("cannot read PNG '", file, "': ", image.message));
-  }
-  image.format = PNG_FORMAT_GRAY;
-  GreyImage out;
-  out.height = static_cast<int>(image.height);
-  out.width = static_cast<int>(image.width);
-  out.pixels.resize(PNG_IMAGE_SIZE(image));
-  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr)) {
-    const std::string message = image.message;
-    png_image_free(&image);
-    throw std::invalid_argument(Cat("cannot decode PNG '", file, "': ", message));
-  }
-  return out;
-}
-
-void WriteGreyPng(const std::string& file, const GreyImage& image) {
-  png_image png{};
-  png.version = PNG_IMAGE_VERSION;
-  png.width = static_cast<png_uint_32>(image.width);
-  png.height = static_cast<png_uint_32>(image.height);
-  png.format = PNG_FORMAT_GRAY;
-  if (!png_image_write_to_file(&png, file.c_str(), 0, image.pixels.data(), 0, nullptr)) {
-    throw std::runtime_error(Cat("cannot write PNG '", file, "': ", png.message));
-  }
-}
 
 void OmniglotOptions::Read(ConfigMap& config) {
   config.Require("root", &root);
@@ -169,7 +138,7 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
   const int64_t s = options_.image_size;
   images_ = at::empty({static_cast<int64_t>(files.size()), s, s}, at::kFloat);
   for (std::size_t i = 0; i < files.size(); ++i) {
-    GreyImage grey = ReadGreyPng(files[i].string());
+    PngPixels grey = ReadPngFile(files[i].string(), PngLayout::kGrey);
     at::Tensor pixels = at::from_blob(grey.pixels.data(), {1, 1, grey.height, grey.width}, at::kByte).to(at::kFloat);
     pixels = pixels.neg_().add_(255.0).div_(255.0);  // exact 0 for white background
     images_[static_cast<int64_t>(i)].copy_(at::adaptive_avg_pool2d(pixels, {s, s})[0][0]);

@@ -81,14 +81,4 @@ class OmniglotTasks final : public FewShotTasks {
   at::Tensor images_;                          // [num images, S, S] float, inverted
 };
 
-// Decodes a PNG file to 8-bit grey: {height, width, pixels}. Throws
-// std::invalid_argument naming the file when it cannot be read.
-struct GreyImage {
-  int height = 0, width = 0;
-  std::vector<std::uint8_t> pixels;  // row-major
-};
-GreyImage ReadGreyPng(const std::string& file);
-// Writes 8-bit grey pixels as a PNG (test fixtures, exports). std::runtime_error on failure.
-void WriteGreyPng(const std::string& file, const GreyImage& image);
-
 }  // namespace metarl::envs::fewshot

@@ -1,14 +1,11 @@
 #include "envs/render/image.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <stdexcept>
-
-#include <png.h>
+#include <utility>
 
 #include "core/error.h"
+#include "core/png_file.h"
 
 namespace metarl::envs::render {
 
@@ -32,38 +29,15 @@ RgbImage SideBySide(const std::vector<RgbImage>& images) {
 }
 
 void WritePng(const std::string& file, const RgbImage& image) {
-  const std::string partial = file + ".partial";
-  png_image png{};
-  png.version = PNG_IMAGE_VERSION;
-  png.width = static_cast<png_uint_32>(image.width);
-  png.height = static_cast<png_uint_32>(image.height);
-  png.format = PNG_FORMAT_RGB;
-  if (!png_image_write_to_file(&png, partial.c_str(), 0, image.pixels.data(), 0, nullptr)) {
-    const std::string why = png.message;
-    std::remove(partial.c_str());
-    throw std::runtime_error(Cat("could not write the PNG '", file, "': ", why));
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, file, ec);
-  if (ec) {
-    std::remove(partial.c_str());
-    throw std::runtime_error(Cat("could not write the PNG '", file, "': ", ec.message()));
-  }
+  WritePngFile(file, image.width, image.height, image.pixels.data(), PngLayout::kRgb);
 }
 
 RgbImage ReadPng(const std::string& file) {
-  png_image png{};
-  png.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&png, file.c_str())) {
-    throw std::invalid_argument(Cat("'", file, "' is not a readable PNG: ", png.message));
-  }
-  png.format = PNG_FORMAT_RGB;
-  RgbImage image(static_cast<int>(png.width), static_cast<int>(png.height));
-  if (!png_image_finish_read(&png, nullptr, image.pixels.data(), 0, nullptr)) {
-    const std::string why = png.message;
-    png_image_free(&png);
-    throw std::invalid_argument(Cat("'", file, "' is not a readable PNG: ", why));
-  }
+  PngPixels png = ReadPngFile(file, PngLayout::kRgb);
+  RgbImage image;
+  image.width = png.width;
+  image.height = png.height;
+  image.pixels = std::move(png.pixels);
   return image;
 }
 

@@ -9,9 +9,12 @@
 // order from 0. After inversion the markers read (character + 1)·10/255 and
 // (drawing + 1)·10/255.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "core/png_file.h"
 #include "envs/fewshot/omniglot.h"
 
 namespace metarl::testing {
@@ -28,14 +31,12 @@ inline void MakeOmniglotFixture(const std::filesystem::path& dir, int alphabets,
         const auto folder = dir / set / ("alphabet" + std::to_string(a)) / name;
         std::filesystem::create_directories(folder);
         for (int d = 0; d < drawings; ++d) {
-          envs::fewshot::GreyImage image;
-          image.height = image.width = size;
-          image.pixels.assign(static_cast<std::size_t>(size * size), 255);
-          image.pixels[0] = static_cast<std::uint8_t>(255 - 10 * (character_id + 1));
-          image.pixels[1] = static_cast<std::uint8_t>(255 - 10 * (d + 1));
+          std::vector<std::uint8_t> pixels(static_cast<std::size_t>(size * size), 255);
+          pixels[0] = static_cast<std::uint8_t>(255 - 10 * (character_id + 1));
+          pixels[1] = static_cast<std::uint8_t>(255 - 10 * (d + 1));
           char file[32];
           std::snprintf(file, sizeof(file), "%04d_%02d.png", character_id + 1, d + 1);
-          envs::fewshot::WriteGreyPng((folder / file).string(), image);
+          WritePngFile((folder / file).string(), size, size, pixels.data(), PngLayout::kGrey);
         }
       }
     }
