@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 namespace metarl {
@@ -20,11 +21,13 @@ void SetBlasThreads(int threads) {
 void SetMathThreads(int threads) {
   at::set_num_threads(threads);
   SetBlasThreads(threads);
+  at::globalContext().setUserEnabledMkldnn(true);
 }
 
 void SetReproducibleMathThreads(int threads) {
   at::set_num_threads(threads);
   SetBlasThreads(1);
+  at::globalContext().setUserEnabledMkldnn(false);
 }
 
 }  // namespace metarl

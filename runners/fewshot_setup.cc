@@ -28,6 +28,7 @@ void FewShotTrainOptions::Read(ConfigMap& config) {
   config.Read("seed", &seed);
   config.Read("device", &device);
   config.Read("threads", &threads);
+  config.Read("deterministic", &deterministic);
 }
 
 void FewShotTrainOptions::Validate() const {
@@ -70,7 +71,11 @@ FewShotSetup::FewShotSetup(ConfigMap& config) {
     throw std::invalid_argument(Cat(config.source(), ": ", what));
   }
   resolved_ = config.Resolved();
-  SetReproducibleMathThreads(options_.threads);
+  if (options_.deterministic) {
+    SetReproducibleMathThreads(options_.threads);
+  } else {
+    SetMathThreads(options_.threads);
+  }
 }
 
 envs::fewshot::EpisodeBatch FewShotSetup::Sample(int64_t tasks, envs::fewshot::Split split,

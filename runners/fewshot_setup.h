@@ -8,7 +8,7 @@
 // top level, net {hidden-sizes} (vector inputs) or {filters, blocks}
 // (images), meta-batch-size, num-batches,
 // checkpoint-every, log-every, eval-steps, validate-every,
-// validation-episodes, seed, device, threads.
+// validation-episodes, seed, device, threads, deterministic.
 //
 // Random streams: StreamSeed(seed, {kFewShotInit}) initialises the network;
 // meta-training batch i is drawn from {kFewShotTrain, i}; `fewshot eval`
@@ -54,7 +54,12 @@ struct FewShotTrainOptions {
   int validation_episodes = 100;   // validation-split episodes per meta-validation (adapted eval-steps steps)
   std::uint64_t seed = 1;          // base seed of every random stream
   std::string device = "cpu";      // cpu | cuda | cuda:N | auto
-  int threads = 1;                 // LibTorch intra-op threads (the BLAS stays single-threaded: reproducibility)
+  int threads = 1;                 // LibTorch intra-op threads
+  // true: results bit-identical for any `threads` (the BLAS on one thread,
+  // oneDNN's convolutions off; core/threads.h). false: the BLAS on `threads`
+  // threads and oneDNN's convolutions, faster on several threads; a run then
+  // repeats bit for bit only at the same thread count.
+  bool deterministic = true;
 
   void Read(ConfigMap& config);
   void Validate() const;

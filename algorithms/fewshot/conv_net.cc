@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 
+#include "algorithms/fewshot/batch_norm.h"
 #include "core/error.h"
 
 namespace metarl::algorithms::fewshot {
@@ -100,8 +101,7 @@ at::Tensor ConvNet::Features(const Params& body, const at::Tensor& x) const {
     h = at::conv2d(h, weight, {}, /*stride=*/1, /*padding=*/1, /*dilation=*/1, /*groups=*/t);
     const at::Tensor g = gamma.dim() == 2 ? gamma.reshape({t * f}) : gamma.repeat({t});
     const at::Tensor s = beta.dim() == 2 ? beta.reshape({t * f}) : beta.repeat({t});
-    h = at::batch_norm(h, g, s, /*running_mean=*/{}, /*running_var=*/{}, /*training=*/true, /*momentum=*/0.0,
-                       /*eps=*/1e-5, /*cudnn_enabled=*/true);
+    h = TrainingBatchNorm(h, g, s);
     h = at::relu(h);
     if (b < pooling_blocks_) h = at::max_pool2d(h, {2, 2});
   }

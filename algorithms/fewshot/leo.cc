@@ -8,6 +8,7 @@
 
 #include "algorithms/fewshot/task_loss.h"
 #include "core/error.h"
+#include "core/ordered_sum.h"
 #include "core/rng.h"
 
 namespace metarl::algorithms::fewshot {
@@ -221,14 +222,14 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
     if (s > 0) support = SupportLoss(w, fs, batch.support_y);
     const at::Tensor gz = torch::autograd::grad({support.sum()}, {z}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
-    z = z - alpha * gz;
+    z = z - MulByScalar(gz, alpha);  // the step size's gradient summed in a fixed order
     w = decode(z);
   }
   for (int s = 0; s < options_.finetune_steps; ++s) {
     const at::Tensor loss = SupportLoss(w, fs, batch.support_y);
     const at::Tensor gw = torch::autograd::grad({loss.sum()}, {w}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
-    w = w - eta * gw;
+    w = w - MulByScalar(gw, eta);
   }
   const at::Tensor pred = Predict(w, fq);
   const at::Tensor query = TaskLosses(pred, batch.query_y, classification_).mean();
@@ -241,9 +242,11 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const at::Tensor dw = v[static_cast<std::size_t>(num_body_ + kDecoderW)];  // [Z, 2P]
   const at::Tensor rows = dw / dw.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
   const at::Tensor corr = at::matmul(rows, rows.t());
-  const at::Tensor orth = (corr - at::eye(corr.size(0), corr.options())).pow(2).mean();
+  const at::Tensor orth = OrderedSum((corr - at::eye(corr.size(0), corr.options())).pow(2)) / corr.numel();
   at::Tensor l2 = at::zeros({}, meta.options());
-  for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) l2 = l2 + v[static_cast<std::size_t>(num_body_ + i)].pow(2).sum();
+  for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) {
+    l2 = l2 + OrderedSum(v[static_cast<std::size_t>(num_body_ + i)].pow(2));
+  }
   const at::Tensor objective = query + options_.kl_weight * kl + options_.encoder_penalty * encoder +
                                options_.orthogonality_penalty * orth + options_.l2_penalty * l2;
   if (stats) {
@@ -261,7 +264,7 @@ MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t it
                                              &stats);
   at::Tensor g = MeanOverShard(torch::autograd::grad({objective}, {meta_})[0]);
   MeanStatsOverShard(&stats);
-  const double norm = g.norm().item<double>();
+  const double norm = std::sqrt(OrderedSum(g * g).item<double>());
   if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
     throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
                                  "); try a smaller inner-lr, finetune-lr or meta-lr"));

@@ -4,7 +4,9 @@
 
 #include <ATen/ATen.h>
 
+#include "algorithms/fewshot/batch_norm.h"
 #include "core/error.h"
+#include "core/ordered_sum.h"
 
 namespace metarl::algorithms::fewshot {
 
@@ -94,14 +96,15 @@ EmbeddingLearner::Output RelationNet::Forward(const envs::fewshot::EpisodeBatch&
     } else {
       x = at::conv2d(x, w.repeat({t, 1, 1, 1}), {}, 1, 1, 1, t);
     }
-    x = at::relu(at::batch_norm(x, gamma.repeat({t}), beta.repeat({t}), {}, {}, true, 0.0, 1e-5, true));
+    x = at::relu(TrainingBatchNorm(x, gamma.repeat({t}), beta.repeat({t})));
     if (x.size(2) >= 2 && x.size(3) >= 2) x = at::max_pool2d(x, {2, 2});
   }
   // [Q·N, T·D] -> [T, Q·N, D]
   const std::size_t k = static_cast<std::size_t>(3 * options_.relation_blocks);
   x = x.reshape({q * ways, t, -1}).transpose(0, 1);
   x = at::relu(at::matmul(x, module[k]) + module[k + 1]);
-  const at::Tensor scores = at::sigmoid(at::matmul(x, module[k + 2]) + module[k + 3]).view({t, q, ways});
+  // The one-output bias: its gradient summed in a fixed order (core/ordered_sum.h).
+  const at::Tensor scores = at::sigmoid(AddScalar(at::matmul(x, module[k + 2]), module[k + 3])).view({t, q, ways});
   const at::Tensor target = at::one_hot(batch.query_y, ways).to(scores.dtype());
   return {(scores - target).pow(2).mean({1, 2}), scores, {}};
 }

@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include "core/ordered_sum.h"
+
 namespace metarl::algorithms::fewshot {
 
 void SiameseNetOptions::Read(ConfigMap& config) { config.Read("meta-lr", &adam.lr); }
@@ -20,7 +22,7 @@ at::Tensor SiameseNet::Pairs(const envs::fewshot::EpisodeBatch& batch, const Par
   const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
   const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
   const at::Tensor l1 = (fq.unsqueeze(2) - fs.unsqueeze(1)).abs();  // [T, Q, S, F]
-  return at::matmul(l1, module[0]) + module[1];                    // [T, Q, S]
+  return AddScalar(at::matmul(l1, module[0]), module[1]);          // [T, Q, S]; bias gradient in a fixed order
 }
 
 at::Tensor SiameseNet::PairScores(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const {

@@ -33,7 +33,7 @@
 namespace metarl::envs::fewshot {
 
 struct OmniglotOptions {
-  std::string root;                  // dataset folder (required), e.g. ../shared/datasets/omniglot
+  std::string root;                  // dataset folder (required), e.g. data/omniglot
   int ways = 5;                      // N: classes per episode
   int shots = 1;                     // K: support examples per class
   int query = 15;                    // query examples per class

@@ -70,6 +70,8 @@ TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
     ASSERT_EQ(a.size(), 13u) << learner;
     ASSERT_EQ(b.size(), 13u) << learner;
     for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1)) << learner;
+    SCOPED_TRACE(learner);
+    testing::ExpectSameTrainingState(whole, parts);
   }
 }
 
@@ -103,6 +105,10 @@ TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
     ASSERT_EQ(a.size(), 7u) << learner;
     ASSERT_EQ(b.size(), 7u) << learner;
     for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1)) << learner;
+    {
+      SCOPED_TRACE(learner);
+      testing::ExpectSameTrainingState(whole, parts);
+    }
     FewShotEvalOptions e;
     e.checkpoint_dir = parts.string();
     e.episodes = 8;
@@ -121,6 +127,8 @@ TEST(FewShotTrainer, BitIdenticalForAnyThreadCount) {
     for (const auto& line : Lines(dir / "metrics.csv")) rows[threads - 1].push_back(WithoutTimings(line, 1));
   }
   EXPECT_EQ(rows[0], rows[1]);
+  testing::ExpectSameTrainingState(fs::temp_directory_path() / "metarl_trainer_test_fewshot_threads1",
+                                   fs::temp_directory_path() / "metarl_trainer_test_fewshot_threads2");
 }
 
 TEST(FewShotTrainer, ConvNetRunsAreBitIdenticalForAnyThreadCount) {
@@ -139,6 +147,53 @@ TEST(FewShotTrainer, ConvNetRunsAreBitIdenticalForAnyThreadCount) {
     for (const auto& line : Lines(dir / "metrics.csv")) rows[threads - 1].push_back(WithoutTimings(line, 1));
   }
   EXPECT_EQ(rows[0], rows[1]);
+  testing::ExpectSameTrainingState(fs::temp_directory_path() / "metarl_trainer_test_fewshot_conv_threads1",
+                                   fs::temp_directory_path() / "metarl_trainer_test_fewshot_conv_threads2");
+}
+
+// Every image learner at sizes where LibTorch splits work over its threads in
+// ways that change the bits (core/threads.h): 20-way episodes, meta-batch 17,
+// so the relation and Siamese scores ([T, Q·N] = 17 × 2 000 = 34 000 pairs)
+// and LEO's latent codes (17 × 20 × 100 = 34 000 values) are larger than
+// LibTorch's grain of 32 768 elements for reductions to one value (their
+// one-element parameters' gradients); the conv body's fifth block normalises
+// 1×1 maps (the per-thread batch-norm kernel); batched 3×3 convolutions
+// (oneDNN's weight gradient). Siamese networks are left out for now (below). The parameters and optimiser state after two
+// iterations on 1, 2 and 3 threads must be the same bits.
+TEST(FewShotTrainer, EveryImageLearnerIsBitIdenticalOnOneTwoAndThreeThreadsWhereLibTorchSplitsWork) {
+  const fs::path root = fs::temp_directory_path() / "metarl_fewshot_split_omniglot";
+  testing::MakeOmniglotFixture(root, 2, 14, 6, 28);
+  const std::vector<std::pair<std::string, std::string>> learners = {
+      {"maml", "inner-lr: [0.4]\n"},
+      {"meta-sgd", ""},
+      {"anil", ""},
+      {"reptile", ""},
+      {"leo", "latent-dim: 100\nhidden-dim: 8\ninner-steps: 1\nfinetune-steps: 1\n"},
+      {"protonet", ""},
+      {"matching", ""},
+      {"relation", "relation-filters: 4\n"},
+      // Not yet "siamese": with OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE=Haswell,
+      // the kernel-family rerun) its conv body's parameters differ in the last
+      // bits between 1 and 2 threads at these sizes (issue 26, open); it passes
+      // with the machine's own AVX-512 and with the Nehalem kernels.
+      {"recurrent", "hidden-size: 8\n"}};
+  for (const auto& [learner, keys] : learners) {
+    SCOPED_TRACE(learner);
+    const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_split_" + learner + ".yaml");
+    std::ofstream(config) << "task: omniglot\n"
+                             "task-kwargs: {root: " << root.string() << ", ways: 20, shots: 1, query: 5,\n"
+                             "              train-characters: 22, validation-characters: 6}\n"
+                             "learner: " << learner << "\n" << keys
+                          << "net: {filters: 4, blocks: 5, pooling-blocks: 4}\n"
+                             "meta-batch-size: 17\nnum-batches: 2\neval-steps: 0\n";
+    std::vector<fs::path> dirs;
+    for (int threads : {1, 2, 3}) {
+      dirs.push_back(FreshDir("fewshot_split_" + learner + std::to_string(threads)));
+      RunFewShotTrainCommand(Train(config, dirs.back(), {"threads=" + std::to_string(threads)}));
+    }
+    testing::ExpectSameTrainingState(dirs[0], dirs[1]);
+    testing::ExpectSameTrainingState(dirs[0], dirs[2]);
+  }
 }
 
 TEST(FewShotTrainer, BadConfigsAreNamedBeforeAnyWork) {

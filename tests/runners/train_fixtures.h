@@ -1,11 +1,15 @@
 #pragma once
 // Helpers of the in-process `metarl train` tests.
 
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "runners/checkpoint.h"
 #include "runners/train_loop.h"
 
 namespace metarl::testing {
@@ -35,6 +39,31 @@ inline std::string WithoutTimings(const std::string& row, int timings) {
   std::string out = row;
   for (int i = 0; i < timings; ++i) out = out.substr(0, out.rfind(','));
   return out;
+}
+
+// Same dtype, shape and bytes (not only equal values: -0 ≠ +0, NaN = NaN).
+inline bool SameBits(const at::Tensor& a, const at::Tensor& b) {
+  if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
+  const at::Tensor ca = a.contiguous(), cb = b.contiguous();
+  return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
+}
+
+// The training state in two runs' checkpoints (DIR/checkpoint.pt) is the same
+// bit for bit: iteration, parameter names and values, optimiser state. The
+// stored configuration is not compared (it names the run's `threads`).
+inline void ExpectSameTrainingState(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir) {
+  const runners::Checkpoint a = runners::LoadCheckpoint(a_dir.string());
+  const runners::Checkpoint b = runners::LoadCheckpoint(b_dir.string());
+  EXPECT_EQ(a.iteration, b.iteration);
+  ASSERT_EQ(a.names, b.names);
+  ASSERT_EQ(a.params.size(), b.params.size());
+  for (std::size_t i = 0; i < a.params.size(); ++i) {
+    EXPECT_TRUE(SameBits(a.params[i], b.params[i])) << a.names[i] << " differs: " << a_dir << " vs " << b_dir;
+  }
+  ASSERT_EQ(a.optimizer_state.size(), b.optimizer_state.size());
+  for (std::size_t i = 0; i < a.optimizer_state.size(); ++i) {
+    EXPECT_TRUE(SameBits(a.optimizer_state[i], b.optimizer_state[i])) << "optimiser state " << i << " differs";
+  }
 }
 
 }  // namespace metarl::testing
