@@ -15,12 +15,14 @@ at::Tensor Normalise(const at::Tensor& x, const at::Tensor& gamma, const at::Ten
 
 at::Tensor TrainingBatchNorm(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta) {
   if (!x.is_cpu()) return Normalise(x, gamma, beta);
-  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t c = x.size(1), h = x.size(2), w = x.size(3);
   if (h * w > 1) return Normalise(x.contiguous(), gamma, beta);
-  // [N, C, 1, 1] -> [1, C, N, 1], contiguous (a reshape alone may return a
-  // strided view, which takes another per-thread path): the same values per channel.
-  const at::Tensor columns = x.transpose(0, 1).reshape({1, c, n * h * w, 1}).contiguous();
-  return Normalise(columns, gamma, beta).reshape({c, n, h, w}).transpose(0, 1);
+  // N×C×1×1: the statistics as reductions over dimensions 0, 2, 3 (one
+  // thread per channel, forward and backward, whatever the gradient's layout).
+  const at::Tensor mean = x.mean({0, 2, 3}, /*keepdim=*/true);
+  const at::Tensor centred = x - mean;
+  const at::Tensor var = centred.square().mean({0, 2, 3}, /*keepdim=*/true);  // biased, as in training mode
+  return centred * at::rsqrt(var + kEps) * gamma.view({1, c, 1, 1}) + beta.view({1, c, 1, 1});
 }
 
 }  // namespace metarl::algorithms::fewshot

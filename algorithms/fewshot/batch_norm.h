@@ -5,11 +5,13 @@
 // then γ·x̂ + β.
 //
 // The result is bit-identical for any LibTorch thread count: LibTorch's CPU
-// kernel is (one thread per channel) only for contiguous N×C×H×W inputs with
-// H·W > 1; strided and channels-last inputs, and N×C×1×1 ones (which it
-// treats as channels-last), take paths with per-thread partial sums. So CPU
-// inputs are made contiguous, and N×C×1×1 ones laid out as a contiguous
-// 1×C×N×1 first (core/threads.h).
+// kernel sums one channel in one thread only for contiguous N×C×H×W inputs
+// with H·W > 1; strided and channels-last inputs, N×C×1×1 ones (which it
+// treats as channels-last) and strided incoming gradients take paths with
+// per-thread partial sums (core/threads.h). So CPU inputs are made
+// contiguous, and N×C×1×1 ones are normalised with explicit reductions over
+// dimensions 0, 2, 3 instead of the fused kernel (the same formula; rounding
+// may differ from the fused kernel's in the last bits).
 //
 // x [N, C, H, W]; gamma, beta [C]. Differentiable to any order.
 
