@@ -12,8 +12,9 @@
 //  - a reduction to ONE value over at least at::internal::GRAIN_SIZE (32 768)
 //    elements (`x.sum()`, `x.norm()`, and autograd's gradient of a scalar
 //    broadcast over a large tensor): LibTorch adds one partial sum per thread;
-//  - batch norm on a channels-last input or one with a single spatial
-//    position (N×C×1×1): per-thread partial statistics.
+//  - batch norm on a strided or channels-last input, one with a single
+//    spatial position (N×C×1×1), or with a strided incoming gradient:
+//    per-thread partial statistics.
 // Element-wise operations, reductions over some dimensions (each output is
 // summed by one thread in a fixed order), batched matmuls with the BLAS on
 // one thread, and batch norm on contiguous N×C×H×W (H·W > 1) inputs are
