@@ -39,8 +39,11 @@ StepResult AntEnv::Evaluate(const float* action, double forward_velocity) {
   const mjData* d = data();
   double ctrl = 0.0;
   for (int i = 0; i < spec_.act_dim; ++i) {
-    const double scale = 0.5 * (spec_.act_high[i] - spec_.act_low[i]);
-    const double a = action[i] / scale;
+    // The action as actuated, clipped to the control range first: rllab's
+    // normalize() (around maml_rl's ant_env_rand.py) and pytorch-maml-rl's
+    // NormalizedActionWrapper clip before the env's step computes this cost.
+    const double low = spec_.act_low[i], high = spec_.act_high[i];
+    const double a = std::clamp(static_cast<double>(action[i]), low, high) / (0.5 * (high - low));
     ctrl += a * a;
   }
   double contact = 0.0;

@@ -12,7 +12,9 @@
 //   hip_4, ankle_4, hip_1, ankle_1, hip_2, ankle_2, hip_3, ankle_3; clipped to
 //   [-1, 1] before actuation.
 // Reward, with v the forward velocity of the physics preset (mujoco_env.h),
-// s = (high - low)/2 the action scale (1 here), a the action as given:
+// s = (high - low)/2 the action scale (1 here), a the action clipped to
+// [low, high] as actuated (rllab's normalize() and pytorch-maml-rl's
+// NormalizedActionWrapper clip before the env's step):
 //   costs    = 0.005·Σ(a/s)² + 0.0005·Σclip(cfrc_ext, -1, 1)²
 //   AntVel:   -|v - velocity| + 1 - costs + 0.05          task {velocity}
 //   AntDir:    direction·v        - costs + 0.05          task {direction ∈ {-1,+1}}

@@ -1,5 +1,6 @@
 #include "envs/half_cheetah/half_cheetah.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -25,8 +26,15 @@ void HalfCheetahEnv::UpdateDerived() {
 }
 
 StepResult HalfCheetahEnv::Evaluate(const float* action, double forward_velocity) {
+  // The cost of the action as actuated: clipped to the control range first
+  // (maml_rl half_cheetah_env_rand.py clips before ctrl_cost; rllab's
+  // normalize() and pytorch-maml-rl's NormalizedActionWrapper clip before step).
   double ctrl = 0.0;
-  for (int i = 0; i < spec_.act_dim; ++i) ctrl += static_cast<double>(action[i]) * action[i];
+  for (int i = 0; i < spec_.act_dim; ++i) {
+    const double a = std::clamp(static_cast<double>(action[i]), static_cast<double>(spec_.act_low[i]),
+                                static_cast<double>(spec_.act_high[i]));
+    ctrl += a * a;
+  }
   StepResult result;
   const double progress = goal_ == CheetahGoal::kVelocity ? -std::abs(forward_velocity - target_)
                                                           : target_ * forward_velocity;

@@ -8,7 +8,9 @@
 // Action (6 floats): motor commands for bthigh, bshin, bfoot, fthigh, fshin,
 //   ffoot, clipped to [-1, 1] before actuation (gears 120/90/60/120/60/30).
 // Reward, with v the forward velocity of the physics preset (mujoco_env.h) and
-//   a the action as given (unclipped, as in the sources):
+//   a the action clipped to the control range, as actuated (maml_rl's
+//   half_cheetah_env_rand.py clips before its control cost; rllab's normalize()
+//   and pytorch-maml-rl's NormalizedActionWrapper clip before the env's step):
 //   HalfCheetahVel: -|v - velocity| - 0.05·Σa²      task {velocity}
 //   HalfCheetahDir:  direction·v    - 0.05·Σa²      task {direction ∈ {-1, +1}}
 // Never terminates; truncated at the horizon (default 200).

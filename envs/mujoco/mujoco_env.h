@@ -91,7 +91,9 @@ class MujocoEnv : public Env {
   // Default: mj_forward. Envs that need less override it (cost per step).
   virtual void UpdateDerived();
   // Reward and termination for a successful physics step. `action` is the
-  // unclipped action; `forward_velocity` is measured per the preset (m/s).
+  // policy's action as given (not clipped: an env that costs the action clips
+  // it to spec().act_low/act_high itself, as actuation did);
+  // `forward_velocity` is measured per the preset (m/s).
   virtual StepResult Evaluate(const float* action, double forward_velocity) = 0;
 
   // Torso centre-of-mass linear velocity, world frame (needs cvel, subtree_com).

@@ -38,13 +38,16 @@ Replica StepReplica(const MujocoEnv& env, const std::vector<float>& action, int 
   return r;
 }
 
-double SumSquares(const std::vector<float>& a) {
+// Σ clip(a, -1, 1)²: the control range of every shipped model is [-1, 1].
+double ClippedSumSquares(const std::vector<float>& a) {
   double s = 0;
-  for (float v : a) s += static_cast<double>(v) * v;
+  for (float v : a) s += std::pow(std::clamp(static_cast<double>(v), -1.0, 1.0), 2);
   return s;
 }
 
-// An action with entries outside [-1, 1]: the cost must use it unclipped.
+// An action with entries outside [-1, 1]: the control cost must use it
+// clipped to the control range, as the sources do (maml_rl clips before
+// ctrl_cost; rllab's normalize() clips before step).
 std::vector<float> TestAction(int n) {
   std::vector<float> a(n);
   for (int i = 0; i < n; ++i) a[i] = static_cast<float>(-1.5 + 0.45 * i);
@@ -67,7 +70,7 @@ TEST(Rewards, HalfCheetahVelGymIsMinusVelocityErrorMinusControlCost) {
   for (int warm = 0; warm < 5; ++warm) env->Step(Span<const float>(action), Span<float>(obs));
   Replica rep = StepReplica(m, action, 5);
   const double v = (rep.data->qpos[0] - rep.x_before) / 0.05;  // dt = 5 × 0.01 s
-  const double expected = -std::abs(v - 1.3) - 0.05 * SumSquares(action);
+  const double expected = -std::abs(v - 1.3) - 0.05 * ClippedSumSquares(action);
   const StepResult r = env->Step(Span<const float>(action), Span<float>(obs));
   EXPECT_NEAR(r.reward, expected, 1e-9);
   EXPECT_FALSE(r.terminated);
@@ -92,7 +95,7 @@ TEST(Rewards, HalfCheetahRllabUsesOneFrameAndTheTorsoComVelocity) {
   const int torso = mj_name2id(m.model(), mjOBJ_BODY, "torso");
   mjtNum vel[6];
   mj_objectVelocity(m.model(), rep.data.get(), mjOBJ_BODY, torso, vel, 0);
-  const double expected = -std::abs(vel[3] - 0.4) - 0.05 * SumSquares(action);
+  const double expected = -std::abs(vel[3] - 0.4) - 0.05 * ClippedSumSquares(action);
   EXPECT_NEAR(env->Step(Span<const float>(action), Span<float>(obs)).reward, expected, 1e-9);
 }
 
@@ -108,7 +111,7 @@ TEST(Rewards, HalfCheetahDirIsDirectionTimesVelocity) {
   Replica rep = StepReplica(m, action, 5);
   const double v = (rep.data->qpos[0] - rep.x_before) / 0.05;
   EXPECT_NEAR(env->Step(Span<const float>(action), Span<float>(obs)).reward,
-              -v - 0.05 * SumSquares(action), 1e-9);
+              -v - 0.05 * ClippedSumSquares(action), 1e-9);
 }
 
 double AntCosts(const mjModel* m, const mjData* d, const std::vector<float>& action) {
@@ -117,7 +120,7 @@ double AntCosts(const mjModel* m, const mjData* d, const std::vector<float>& act
     const double f = std::clamp(d->cfrc_ext[i], -1.0, 1.0);
     contact += f * f;
   }
-  return 0.005 * SumSquares(action) + 0.0005 * contact;  // action scale is 1 for ctrlrange [-1, 1]
+  return 0.005 * ClippedSumSquares(action) + 0.0005 * contact;  // action scale is 1 for ctrlrange [-1, 1]
 }
 
 struct AntCase {
