@@ -3,7 +3,6 @@
 // by hand and on 1, 2 and 3 threads.
 
 #include <cmath>
-#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -13,14 +12,12 @@
 #include <torch/autograd.h>
 
 #include "algorithms/fewshot/batch_norm.h"
+#include "tests/test_util.h"
 
 namespace metarl::algorithms::fewshot {
 namespace {
 
-bool SameBits(const at::Tensor& a, const at::Tensor& b) {
-  const at::Tensor ca = a.contiguous(), cb = b.contiguous();
-  return a.sizes() == b.sizes() && std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
-}
+using metarl::testing::SameBits;
 
 // y[n, c, i] = γ_c (x[n, c, i] − μ_c) / sqrt(σ²_c + 1e-5) + β_c with μ_c, σ²_c
 // the mean and biased variance of channel c over n and the spatial positions i.

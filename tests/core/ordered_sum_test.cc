@@ -1,7 +1,6 @@
 // core/ordered_sum: sums to one value whose bits do not depend on LibTorch's
 // thread count, with gradients of any order.
 
-#include <cstring>
 #include <functional>
 #include <vector>
 
@@ -11,9 +10,12 @@
 #include <torch/autograd.h>
 
 #include "core/ordered_sum.h"
+#include "tests/test_util.h"
 
 namespace metarl {
 namespace {
+
+using testing::SameBits;
 
 // f() evaluated on 1, 2 and 3 intra-op threads; the thread count restored.
 std::vector<std::vector<at::Tensor>> OnThreads(const std::function<std::vector<at::Tensor>()>& f) {
@@ -25,10 +27,6 @@ std::vector<std::vector<at::Tensor>> OnThreads(const std::function<std::vector<a
   }
   at::set_num_threads(before);
   return out;
-}
-
-bool SameBits(const at::Tensor& a, const at::Tensor& b) {
-  return a.sizes() == b.sizes() && std::memcmp(a.contiguous().data_ptr(), b.contiguous().data_ptr(), a.nbytes()) == 0;
 }
 
 TEST(OrderedSum, EqualsTheClosedFormAtEverySizeAroundTheBlocks) {

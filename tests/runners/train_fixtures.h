@@ -1,7 +1,6 @@
 #pragma once
 // Helpers of the in-process `metarl train` tests.
 
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -11,6 +10,7 @@
 
 #include "runners/checkpoint.h"
 #include "runners/train_loop.h"
+#include "tests/test_util.h"
 
 namespace metarl::testing {
 
@@ -39,13 +39,6 @@ inline std::string WithoutTimings(const std::string& row, int timings) {
   std::string out = row;
   for (int i = 0; i < timings; ++i) out = out.substr(0, out.rfind(','));
   return out;
-}
-
-// Same dtype, shape and bytes (not only equal values: -0 ≠ +0, NaN = NaN).
-inline bool SameBits(const at::Tensor& a, const at::Tensor& b) {
-  if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
-  const at::Tensor ca = a.contiguous(), cb = b.contiguous();
-  return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
 }
 
 // The training state in two runs' checkpoints (DIR/checkpoint.pt) is the same
