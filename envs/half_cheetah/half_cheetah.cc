@@ -8,9 +8,12 @@
 
 namespace metarl::envs {
 
-HalfCheetahEnv::HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, int horizon,
-                               CheetahGoal goal, const TaskDistribution* validator)
-    : MujocoEnv(std::move(shared), kObsDim, horizon), goal_(goal), validator_(validator) {}
+HalfCheetahEnv::HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, const MujocoOptions& options,
+                               CheetahGoal goal, bool observe_torso_com, const TaskDistribution* validator)
+    : MujocoEnv(std::move(shared), observe_torso_com ? kObsDim : kPrompObsDim, options),
+      goal_(goal),
+      observe_torso_com_(observe_torso_com),
+      validator_(validator) {}
 
 void HalfCheetahEnv::ValidateTask(const Task& task) const { validator_->ValidateTask(task); }
 
@@ -19,22 +22,16 @@ void HalfCheetahEnv::ApplyTask(const Task& task) {
 }
 
 void HalfCheetahEnv::UpdateDerived() {
-  // The observation needs subtree_com; the rllab velocity needs cvel too.
+  // The observation needs xpos (gym) or subtree_com (rllab); the rllab
+  // velocity (mj_subtreeVel) needs cvel too.
   mj_kinematics(model(), data());
   mj_comPos(model(), data());
-  if (physics().com_velocity) mj_comVel(model(), data());
+  if (physics().subtree_com) mj_comVel(model(), data());
 }
 
-StepResult HalfCheetahEnv::Evaluate(const float* action, double forward_velocity) {
-  // The cost of the action as actuated: clipped to the control range first
-  // (maml_rl half_cheetah_env_rand.py clips before ctrl_cost; rllab's
-  // normalize() and pytorch-maml-rl's NormalizedActionWrapper clip before step).
+StepResult HalfCheetahEnv::Evaluate(const double* actuated, double forward_velocity) {
   double ctrl = 0.0;
-  for (int i = 0; i < spec_.act_dim; ++i) {
-    const double a = std::clamp(static_cast<double>(action[i]), static_cast<double>(spec_.act_low[i]),
-                                static_cast<double>(spec_.act_high[i]));
-    ctrl += a * a;
-  }
+  for (int i = 0; i < spec_.act_dim; ++i) ctrl += actuated[i] * actuated[i];
   StepResult result;
   const double progress = goal_ == CheetahGoal::kVelocity ? -std::abs(forward_velocity - target_)
                                                           : target_ * forward_velocity;
@@ -46,11 +43,14 @@ void HalfCheetahEnv::WriteObservation(float* obs) const {
   const mjData* d = data();
   for (int i = 1; i < 9; ++i) *obs++ = static_cast<float>(d->qpos[i]);
   for (int i = 0; i < 9; ++i) *obs++ = static_cast<float>(d->qvel[i]);
-  for (int i = 0; i < 3; ++i) *obs++ = static_cast<float>(d->subtree_com[3 * torso_body() + i]);
+  if (!observe_torso_com_) return;
+  const double* com = TorsoCom();
+  for (int i = 0; i < 3; ++i) *obs++ = static_cast<float>(com[i]);
 }
 
 void HalfCheetahOptions::Read(ConfigMap& config, CheetahGoal goal) {
   mujoco.Read(config);
+  config.Read("variant", &variant);
   if (goal == CheetahGoal::kVelocity) {
     config.Read("low", &low);
     config.Read("high", &high);
@@ -61,6 +61,8 @@ void HalfCheetahOptions::Validate() const {
   mujoco.Validate();
   METARL_REQUIRE(low <= high, "low = ", low, ", high = ", high,
                  ": expected low <= high (goal velocity bounds, m/s)");
+  METARL_REQUIRE(variant == "maml" || variant == "promp", "variant = '", variant,
+                 "': expected 'maml' (20-d observation with the torso COM) or 'promp' (17-d, without it)");
 }
 
 HalfCheetahTasks::HalfCheetahTasks(CheetahGoal goal, HalfCheetahOptions options)
@@ -88,7 +90,7 @@ void HalfCheetahTasks::ValidateTask(const Task& task) const {
 }
 
 std::unique_ptr<Env> HalfCheetahTasks::MakeEnv() const {
-  return std::make_unique<HalfCheetahEnv>(shared_, options_.mujoco.horizon, goal_, this);
+  return std::make_unique<HalfCheetahEnv>(shared_, options_.mujoco, goal_, options_.variant == "maml", this);
 }
 
 }  // namespace metarl::envs

@@ -1,16 +1,22 @@
 #pragma once
-// HalfCheetahVel and HalfCheetahDir (Finn et al. 2017, after the rllab cheetah).
+// HalfCheetahVel and HalfCheetahDir (Finn et al. 2017, after the rllab cheetah;
+// ProMP's variant selectable).
 //
-// Observation (20 floats):
+// Observation (20 floats; 17 with variant 'promp'):
 //   [0, 8)   qpos[1:9]   rootz, rooty, bthigh, bshin, bfoot, fthigh, fshin, ffoot
 //   [8, 17)  qvel[0:9]
-//   [17, 20) centre of mass of the torso's subtree (= the whole cheetah), world frame
+//   [17, 20) the source's get_body_com("torso") under the physics preset
+//            (mujoco_env.h): rllab the centre of mass of the torso's subtree
+//            (= the whole cheetah), gym the torso body's position. Absent in
+//            ProMP's half_cheetah_rand_{vel,direc}.py (variant 'promp').
 // Action (6 floats): motor commands for bthigh, bshin, bfoot, fthigh, fshin,
-//   ffoot, clipped to [-1, 1] before actuation (gears 120/90/60/120/60/30).
-// Reward, with v the forward velocity of the physics preset (mujoco_env.h) and
-//   a the action clipped to the control range, as actuated (maml_rl's
-//   half_cheetah_env_rand.py clips before its control cost; rllab's normalize()
-//   and pytorch-maml-rl's NormalizedActionWrapper clip before the env's step):
+//   ffoot; actuated as clip(action-scale × action, [-1, 1]) (gears
+//   120/90/60/120/60/30).
+// Reward, with v the forward velocity of the physics preset and a the
+//   actuated control (maml_rl's half_cheetah_env_rand.py clips before its
+//   control cost; rllab's normalize(), ProMP's normalize() and
+//   pytorch-maml-rl's NormalizedActionWrapper scale and clip before the
+//   env's step):
 //   HalfCheetahVel: -|v - velocity| - 0.05·Σa²      task {velocity}
 //   HalfCheetahDir:  direction·v    - 0.05·Σa²      task {direction ∈ {-1, +1}}
 // Never terminates; truncated at the horizon (default 200).
@@ -28,22 +34,24 @@ enum class CheetahGoal { kVelocity, kDirection };
 
 class HalfCheetahEnv final : public MujocoEnv {
  public:
-  static constexpr int kObsDim = 20;
+  static constexpr int kObsDim = 20;       // variant 'maml'
+  static constexpr int kPrompObsDim = 17;  // variant 'promp': no torso COM
   static constexpr double kCtrlCostWeight = 0.05;  // 0.5 · 1e-1 in the original
 
   // `validator` (the owning distribution, which outlives the env) checks tasks.
-  HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, int horizon, CheetahGoal goal,
-                 const TaskDistribution* validator);
+  HalfCheetahEnv(std::shared_ptr<const SharedModel> shared, const MujocoOptions& options, CheetahGoal goal,
+                 bool observe_torso_com, const TaskDistribution* validator);
 
  protected:
   void ValidateTask(const Task& task) const override;
   void ApplyTask(const Task& task) override;
   void UpdateDerived() override;
-  StepResult Evaluate(const float* action, double forward_velocity) override;
+  StepResult Evaluate(const double* actuated, double forward_velocity) override;
   void WriteObservation(float* obs) const override;
 
  private:
   CheetahGoal goal_;
+  bool observe_torso_com_;
   const TaskDistribution* validator_;
   double target_ = 0.0;  // goal velocity (m/s) or direction (±1)
 };
@@ -51,7 +59,11 @@ class HalfCheetahEnv final : public MujocoEnv {
 struct HalfCheetahOptions {
   MujocoOptions mujoco;
   double low = 0.0;   // HalfCheetahVel only: goal velocity lower bound (m/s); MAML: U[0, 2]
-  double high = 2.0;  // HalfCheetahVel only: upper bound (m/s); some later papers use 3
+  double high = 2.0;  // HalfCheetahVel only: upper bound (m/s); ProMP uses 3
+  // "maml": 20-d observation with the torso COM (maml_rl, pytorch-maml-rl);
+  // "promp": 17-d, without it (ProMP's half_cheetah_rand_*.py). The reward is
+  // the same in both.
+  std::string variant = "maml";
 
   // Reads the keys of `goal`'s family only (low/high exist for velocity goals).
   void Read(ConfigMap& config, CheetahGoal goal);

@@ -11,12 +11,15 @@ void MujocoOptions::Read(ConfigMap& config) {
   config.Read("physics", &physics);
   config.Read("horizon", &horizon);
   config.Read("model-file", &model_file);
+  config.Read("action-scale", &action_scale);
 }
 
 void MujocoOptions::Validate() const {
   METARL_REQUIRE(physics == "gym" || physics == "rllab", "physics = '", physics,
                  "': expected 'gym' (frame_skip 5, dt 0.05) or 'rllab' (frame_skip 1)");
   METARL_REQUIRE(horizon >= 1, "horizon = ", horizon, ": expected an integer >= 1");
+  METARL_REQUIRE(action_scale > 0.0 && std::isfinite(action_scale), "action-scale = ", action_scale,
+                 ": expected a positive number (actuated control = clip(action-scale × action, ctrlrange))");
 }
 
 Physics MujocoOptions::preset() const { return physics == "rllab" ? Physics::kRllab : Physics::kGym; }
@@ -26,7 +29,7 @@ PhysicsParams PresetPhysics(Physics preset, double rllab_timestep) {
   if (preset == Physics::kRllab) {
     p.frame_skip = 1;
     p.timestep = rllab_timestep;
-    p.com_velocity = true;
+    p.subtree_com = true;
     p.gaussian_qpos_noise = true;
   } else {
     p.frame_skip = 5;
@@ -46,34 +49,47 @@ std::shared_ptr<const SharedModel> LoadSharedModel(const MujocoOptions& options,
   mjModel* m = shared->model.get();
   m->opt.timestep = physics.timestep;
   shared->physics = physics;
+  METARL_REQUIRE(physics.init_qpos.empty() || static_cast<int>(physics.init_qpos.size()) == m->nq,
+                 "model file '", path, "' has nq = ", m->nq, "; the physics preset's initial pose has ",
+                 physics.init_qpos.size(), " values");
+  METARL_REQUIRE(physics.geom_solref.empty() || physics.geom_solref.size() == mjNREF, "geom_solref needs ",
+                 mjNREF, " values");
+  METARL_REQUIRE(physics.geom_solimp.size() <= mjNIMP, "geom_solimp takes at most ", mjNIMP, " values");
+  for (int g = 0; g < m->ngeom; ++g) {
+    for (size_t k = 0; k < physics.geom_solref.size(); ++k) m->geom_solref[mjNREF * g + k] = physics.geom_solref[k];
+    for (size_t k = 0; k < physics.geom_solimp.size(); ++k) m->geom_solimp[mjNIMP * g + k] = physics.geom_solimp[k];
+  }
   shared->torso_body = mj_name2id(m, mjOBJ_BODY, "torso");
   METARL_REQUIRE(shared->torso_body > 0, "model file '", path, "' has no body named 'torso'");
   METARL_REQUIRE(m->nu > 0, "model file '", path, "' has no actuators");
   for (int i = 0; i < m->nu; ++i) {
     const bool limited = m->actuator_ctrllimited[i] != 0;
-    shared->act_low.push_back(limited ? static_cast<float>(m->actuator_ctrlrange[2 * i]) : -1e30f);
-    shared->act_high.push_back(limited ? static_cast<float>(m->actuator_ctrlrange[2 * i + 1]) : 1e30f);
+    shared->ctrl_low.push_back(limited ? m->actuator_ctrlrange[2 * i] : -1e30);
+    shared->ctrl_high.push_back(limited ? m->actuator_ctrlrange[2 * i + 1] : 1e30);
   }
   return shared;
 }
 
 namespace {
-EnvSpec MakeSpec(const SharedModel& shared, int obs_dim, int horizon) {
+EnvSpec MakeSpec(const SharedModel& shared, int obs_dim, const MujocoOptions& options) {
   EnvSpec spec;
   spec.obs_dim = obs_dim;
   spec.act_dim = shared.model->nu;
-  spec.horizon = horizon;
-  spec.act_low = shared.act_low;
-  spec.act_high = shared.act_high;
+  spec.horizon = options.horizon;
+  for (int i = 0; i < spec.act_dim; ++i) {  // the control range in the policy's units
+    spec.act_low.push_back(static_cast<float>(shared.ctrl_low[i] / options.action_scale));
+    spec.act_high.push_back(static_cast<float>(shared.ctrl_high[i] / options.action_scale));
+  }
   spec.dt = shared.physics.frame_skip * shared.model->opt.timestep;
   return spec;
 }
 }  // namespace
 
-MujocoEnv::MujocoEnv(std::shared_ptr<const SharedModel> shared, int obs_dim, int horizon)
-    : Env(MakeSpec(*shared, obs_dim, horizon)),
+MujocoEnv::MujocoEnv(std::shared_ptr<const SharedModel> shared, int obs_dim, const MujocoOptions& options)
+    : Env(MakeSpec(*shared, obs_dim, options)),
       shared_(std::move(shared)),
       data_(MakeData(shared_->model.get())),
+      action_scale_(options.action_scale),
       saved_qpos_(shared_->model->nq),
       saved_qvel_(shared_->model->nv),
       saved_act_(shared_->model->na) {}
@@ -82,10 +98,11 @@ void MujocoEnv::DoReset(Rng& rng) {
   const mjModel* m = model();
   mjData* d = data_.get();
   mj_resetData(m, d);
+  const std::vector<double>& init = shared_->physics.init_qpos;
   for (int i = 0; i < m->nq; ++i) {
     const double noise = shared_->physics.gaussian_qpos_noise ? 0.01 * rng.Normal()
                                                               : rng.Uniform(-0.1, 0.1);
-    d->qpos[i] = m->qpos0[i] + noise;
+    d->qpos[i] = (init.empty() ? m->qpos0[i] : init[i]) + noise;
   }
   for (int i = 0; i < m->nv; ++i) d->qvel[i] = 0.1 * rng.Normal();
   mj_forward(m, d);
@@ -110,8 +127,8 @@ StepResult MujocoEnv::DoStep(const float* action) {
   const double x_before = d->qpos[0];
 
   for (int i = 0; i < m->nu; ++i) {
-    d->ctrl[i] = std::clamp(static_cast<double>(action[i]), static_cast<double>(spec_.act_low[i]),
-                            static_cast<double>(spec_.act_high[i]));
+    d->ctrl[i] = std::clamp(action_scale_ * static_cast<double>(action[i]), shared_->ctrl_low[i],
+                            shared_->ctrl_high[i]);
   }
   for (int k = 0; k < shared_->physics.frame_skip; ++k) mj_step(m, d);
 
@@ -134,17 +151,19 @@ StepResult MujocoEnv::DoStep(const float* action) {
   }
 
   UpdateDerived();
-  const double velocity = shared_->physics.com_velocity ? TorsoComVelocity()[0]
-                                                        : (d->qpos[0] - x_before) / spec_.dt;
-  return Evaluate(action, velocity);
+  double velocity = (d->qpos[0] - x_before) / spec_.dt;
+  if (shared_->physics.subtree_com) {
+    mj_subtreeVel(m, d);
+    velocity = d->subtree_linvel[3 * shared_->torso_body];
+  }
+  return Evaluate(d->ctrl, velocity);
 }
 
 void MujocoEnv::UpdateDerived() { mj_forward(model(), data_.get()); }
 
-std::array<double, 3> MujocoEnv::TorsoComVelocity() const {
-  mjtNum vel[6];
-  mj_objectVelocity(model(), data_.get(), mjOBJ_BODY, shared_->torso_body, vel, 0);
-  return {vel[3], vel[4], vel[5]};
+const double* MujocoEnv::TorsoCom() const {
+  const int torso = shared_->torso_body;
+  return shared_->physics.subtree_com ? data_->subtree_com + 3 * torso : data_->xpos + 3 * torso;
 }
 
 }  // namespace metarl::envs
