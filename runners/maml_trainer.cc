@@ -43,6 +43,20 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   }
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
+  m.policy_std = rollouts.params.front().back().exp().mean().item<double>();  // log_std is the last parameter
+  for (std::size_t s = 0; s + 1 < rollouts.params.size(); ++s) {
+    at::Tensor squares;  // [K]
+    for (std::size_t i = 0; i < rollouts.params[s].size(); ++i) {
+      const at::Tensor d = (rollouts.params[s + 1][i] - rollouts.params[s][i]).to(at::kDouble).flatten(1);
+      squares = squares.defined() ? squares + d.pow(2).sum(1) : d.pow(2).sum(1);
+    }
+    const at::Tensor norms = squares.sqrt().contiguous().cpu();
+    std::vector<double> per_task(norms.data_ptr<double>(), norms.data_ptr<double>() + norms.numel());
+    if (shard.distributed()) per_task = AllGather(world, per_task);  // rank order = task order
+    double sum = 0.0;
+    for (double n : per_task) sum += n;  // in task order: the same sum in one process
+    m.inner_step_norms.push_back(sum / static_cast<double>(per_task.size()));
+  }
   const algorithms::MetaBatch batch = setup.TakeMetaBatch(rollouts);
   const auto opt_start = std::chrono::steady_clock::now();
   m.outer = setup.optimizer().Step(setup.policy(), batch, &setup.runner().pool());
@@ -60,7 +74,8 @@ std::string MetricsHeader(int num_steps) {
   h += ",surrogate_before,surrogate_after,kl,line_search_steps,accepted,cg_iterations,epochs";
   for (int s = 0; s < num_steps; ++s) h += ",inner_kl_step" + std::to_string(s);
   for (int s = 0; s < num_steps; ++s) h += ",inner_kl_penalty_step" + std::to_string(s);
-  h += ",unstable_episodes";
+  h += ",unstable_episodes,policy_std";
+  for (int s = 0; s < num_steps; ++s) h += ",inner_step_norm_step" + std::to_string(s);
   // The timings last (tests compare rows without them).
   return h +
          ",seconds_sampling,seconds_adapting,seconds_optimizing,seconds_trpo_gradient,seconds_trpo_cg,"
@@ -85,7 +100,8 @@ std::string MetricsRow(const IterationMetrics& m) {
     row << ",";
     if (s < m.outer.inner_kl_penalty.size()) row << m.outer.inner_kl_penalty[s];
   }
-  row << "," << m.unstable_episodes;
+  row << "," << m.unstable_episodes << "," << m.policy_std;
+  for (double n : m.inner_step_norms) row << "," << n;
   row << "," << m.seconds_sampling << "," << m.seconds_adapting << "," << m.seconds_optimizing << ","
       << m.outer.seconds_gradient << "," << m.outer.seconds_cg << "," << m.outer.seconds_line_search << ","
       << m.seconds_total << "," << m.seconds_communicating;

@@ -30,6 +30,12 @@ struct IterationMetrics {
   // their state was reset. In metrics.csv and on the progress line; usually
   // a sign of a model or actions the simulator cannot integrate.
   int64_t unstable_episodes = 0;
+  // The pre-update policy's action std, mean of exp(log_std) over the action
+  // dimensions (what exploration the inner step's samples had).
+  double policy_std = 0.0;
+  // [s]: mean over the meta-batch's tasks of ‖φ_{s+1} − φ_s‖₂ over all
+  // parameters, the size of inner step s.
+  std::vector<double> inner_step_norms;
   algorithms::OuterStepStats outer;
   double seconds_sampling = 0.0;
   double seconds_adapting = 0.0;
