@@ -23,6 +23,14 @@ std::vector<double> EpisodeBatch::EpisodeReturns() const {
   return out;
 }
 
+std::vector<double> EpisodeBatch::TaskMeanReturns() const {
+  const std::vector<double> returns = EpisodeReturns();
+  std::vector<double> sums(tasks.size(), 0.0);
+  for (std::size_t b = 0; b < returns.size(); ++b) sums[task_ids[b]] += returns[b];
+  for (std::size_t k = 0; k < sums.size(); ++k) sums[k] /= task_episodes[k];
+  return sums;
+}
+
 at::Tensor DiscountedReturns(const EpisodeBatch& batch, double gamma) {
   const int64_t T = batch.horizon(), B = batch.size();
   at::Tensor out = at::zeros({T, B}, at::kFloat);

@@ -1,9 +1,12 @@
 #pragma once
 // A padded batch of episodes and the return/advantage computations on it.
 //
-// Layout: B episodes (task-major: episode b belongs to task b / per_task) over
-// T = horizon time steps. Steps t >= lengths[b] are padding: masks 0, zeros
-// elsewhere. All tensors are CPU float32.
+// Layout: B episode columns (task-major: column b belongs to task
+// b / episodes_per_task) over T = horizon time steps. Steps t >= lengths[b]
+// are padding: masks 0, zeros elsewhere. Task k's episodes are its first
+// task_episodes[k] columns; the rest of its columns (when tasks have
+// different episode counts, runners/vector_runner.h kSteps) are empty
+// (length 0). All tensors are CPU float32.
 
 #include <cstdint>
 #include <vector>
@@ -24,13 +27,17 @@ struct EpisodeBatch {
   std::vector<std::uint8_t> terminated;  // [B] 1: ended in a terminal state; 0: truncated
   std::vector<std::uint8_t> unstable;    // [B] 1: ended by physics instability
   std::vector<envs::Task> tasks;      // the tasks of this batch
-  int episodes_per_task = 0;
+  int episodes_per_task = 0;          // columns per task
+  std::vector<int> task_episodes;     // [tasks] episodes of each task (<= episodes_per_task)
 
   int64_t horizon() const { return rewards.size(0); }
   int64_t size() const { return rewards.size(1); }
   int64_t total_steps() const;
-  // Undiscounted return of each episode, [B] (double precision sum).
+  // Undiscounted return of each episode, [B] (double precision sum; 0 for
+  // empty columns).
   std::vector<double> EpisodeReturns() const;
+  // Mean episode return of each task, [tasks] (over its task_episodes).
+  std::vector<double> TaskMeanReturns() const;
 };
 
 // Discounted reward-to-go G_t = Σ_{k>=t} γ^{k-t} r_k within each episode,

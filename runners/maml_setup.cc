@@ -99,6 +99,28 @@ double AdaptationSchedule::StepSize(int step, double config_fast_lr) const {
   return fast_lrs[std::min<std::size_t>(static_cast<std::size_t>(step), fast_lrs.size()) - 1];
 }
 
+namespace {
+
+// Σ r, Σ r² and the number of real steps of each task of `e`, [tasks].
+std::vector<algorithms::RewardMoments> TaskRewardMoments(const EpisodeBatch& e) {
+  const at::Tensor r = e.rewards.contiguous();
+  const float* data = r.data_ptr<float>();
+  const int64_t b_size = e.size();
+  std::vector<algorithms::RewardMoments> out(e.tasks.size());
+  for (int64_t b = 0; b < b_size; ++b) {
+    algorithms::RewardMoments& m = out[e.task_ids[b]];
+    for (int t = 0; t < e.lengths[b]; ++t) {
+      const double x = data[t * b_size + b];
+      m.sum += x;
+      m.sum_squares += x * x;
+    }
+    m.steps += e.lengths[b];
+  }
+  return out;
+}
+
+}  // namespace
+
 MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Task>& tasks, int steps,
                                                      std::uint64_t seed, const AdaptationSchedule& schedule,
                                                      const TaskShard& shard) {
@@ -139,18 +161,25 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
     }
     policies::PerTaskPolicy sampler(*policy_, sampling_params, n);
     const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
-                                                  first_stream);
+                                                  first_stream, options_.unit());
     out.seconds_sampling += since(start);
     for (std::uint8_t u : episodes.unstable) out.unstable_episodes += u;
 
     start = Clock::now();
-    const std::vector<double> returns = episodes.EpisodeReturns();
-    std::vector<double> per_task_mean(tasks.size(), 0.0);
-    for (int64_t b = 0; b < episodes.size(); ++b) per_task_mean[episodes.task_ids[b]] += returns[b] / n;
-    if (shard.distributed()) per_task_mean = AllGather(*shard.comm, per_task_mean);
+    std::vector<double> per_task_mean = episodes.TaskMeanReturns();
+    std::vector<int> per_task_episodes = episodes.task_episodes;
+    if (shard.distributed()) {
+      per_task_mean = AllGather(*shard.comm, per_task_mean);
+      per_task_episodes = AllGather(*shard.comm, per_task_episodes);
+    }
     double mean = 0.0;
     for (double r : per_task_mean) mean += r / per_task_mean.size();
     out.task_returns.push_back(per_task_mean);
+    out.task_episodes.push_back(per_task_episodes);
+    if (s == steps) {
+      out.post_rewards = TaskRewardMoments(episodes);
+      if (shard.distributed()) out.post_rewards = AllGather(*shard.comm, out.post_rewards);
+    }
     out.mean_returns.push_back(mean);
     out.batches.push_back(algorithms::MakeTaskBatch(episodes, advantages_, &runner_->pool()).To(device_, at::kFloat));
     out.seconds_adapting += since(start);
@@ -166,14 +195,22 @@ algorithms::MetaBatch MamlSetup::TakeMetaBatch(Rollouts& rollouts) const {
     // The credit compares a task with the others: every rank's tasks.
     const TaskShard& shard = rollouts.shard;
     const bool gather = shard.distributed();
-    const at::Tensor masks = gather ? AllGatherRows(*shard.comm, valid.masks) : valid.masks;
-    const at::Tensor scale = gather && valid.advantage_scale.defined()
-                                 ? AllGatherRows(*shard.comm, valid.advantage_scale)
-                                 : valid.advantage_scale;
-    at::Tensor weights = algorithms::ExplorationWeights(rollouts.task_returns.back(), masks, options_.fast_batch_size,
-                                                        scale, options_.exploration);
-    if (gather) weights = weights.narrow(0, shard.first, shard.count);
-    batch.exploration_weights = weights.to(valid.masks.device(), valid.masks.scalar_type());
+    at::Tensor credit;
+    if (options_.exploration.exact()) {
+      const at::Tensor masks = gather ? AllGatherRows(*shard.comm, valid.masks) : valid.masks;
+      const at::Tensor scale = gather && valid.advantage_scale.defined()
+                                   ? AllGatherRows(*shard.comm, valid.advantage_scale)
+                                   : valid.advantage_scale;
+      credit = algorithms::ExactExplorationCredit(rollouts.task_returns.back(), masks, rollouts.task_episodes.back(),
+                                                  scale, options_.exploration);
+    } else {
+      credit = algorithms::ReferenceExplorationCredit(rollouts.post_rewards, options_.exploration);
+    }
+    if (gather) credit = credit.narrow(0, shard.first, shard.count);
+    std::vector<at::Tensor> train_masks;
+    for (const auto& b : batch.train) train_masks.push_back(b.masks);
+    batch.exploration_weights = algorithms::ExplorationWeights(credit, train_masks, !options_.exploration.exact())
+                                    .to(valid.masks.device(), valid.masks.scalar_type());
   }
   return batch;
 }

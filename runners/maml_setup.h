@@ -86,6 +86,8 @@ class MamlSetup {
     // [s][k]: mean episode return of task k (with a shard: of every task of
     // the meta-batch, all ranks', k counted from the batch's first task)
     std::vector<std::vector<double>> task_returns;
+    std::vector<std::vector<int>> task_episodes;    // [s][k]: episodes task k's mean return averages (all ranks')
+    std::vector<algorithms::RewardMoments> post_rewards;  // [k]: the last batch's reward moments (all ranks')
     std::vector<double> mean_returns;               // [s]: mean over tasks (all ranks')
     TaskShard shard;                    // which tasks of the meta-batch `batches` hold
     std::vector<policies::Params> params;           // [s]: per-task parameters [K, ...] that sampled batches[s] (detached)

@@ -69,7 +69,8 @@ RolloutJobSummary RunRolloutJob(const std::string& config_file, const std::strin
   runner_options.threads = threads;
   VectorRunner runner(*dist, runner_options);
   const auto start = std::chrono::steady_clock::now();
-  const EpisodeBatch batch = runner.Sample(tasks, options.fast_batch_size, policy, StreamSeed(options.seed, {2}));
+  const EpisodeBatch batch =
+      runner.Sample(tasks, options.fast_batch_size, policy, StreamSeed(options.seed, {2}), 0, options.unit());
   const at::Tensor returns = DiscountedReturns(batch, options.gamma);
   const at::Tensor values = FitLinearBaseline(batch, returns, LinearBaselineOptions{}, &runner.pool());
   const at::Tensor advantages = Gae(batch, values, options.gamma, options.gae_lambda);
@@ -77,7 +78,7 @@ RolloutJobSummary RunRolloutJob(const std::string& config_file, const std::strin
   METARL_CHECK(at::isfinite(advantages).all().item<bool>(), "non-finite advantages");
 
   RolloutJobSummary summary;
-  summary.episodes = batch.size();
+  for (int e : batch.task_episodes) summary.episodes += e;
   summary.env_steps = batch.total_steps();
   summary.seconds = seconds;
   summary.baseline_explained_variance = ExplainedVariance(values, returns, batch.masks);
@@ -90,10 +91,12 @@ RolloutJobSummary RunRolloutJob(const std::string& config_file, const std::strin
     csv << "task_id,task,episode,length,return,terminated,unstable\n";
     csv.precision(9);
     for (int64_t b = 0; b < batch.size(); ++b) {
-      csv << batch.task_ids[b] << ",\"" << tasks[batch.task_ids[b]].ToString() << "\","
-          << b % options.fast_batch_size << "," << batch.lengths[b] << "," << episode_returns[b] << ","
-          << static_cast<int>(batch.terminated[b]) << "," << static_cast<int>(batch.unstable[b]) << "\n";
-      summary.mean_return += episode_returns[b] / batch.size();
+      const int episode = static_cast<int>(b % batch.episodes_per_task);
+      if (episode >= batch.task_episodes[batch.task_ids[b]]) continue;  // an empty column
+      csv << batch.task_ids[b] << ",\"" << tasks[batch.task_ids[b]].ToString() << "\"," << episode << ","
+          << batch.lengths[b] << "," << episode_returns[b] << "," << static_cast<int>(batch.terminated[b]) << ","
+          << static_cast<int>(batch.unstable[b]) << "\n";
+      summary.mean_return += episode_returns[b] / summary.episodes;
       summary.unstable_episodes += batch.unstable[b];
     }
     csv.flush();

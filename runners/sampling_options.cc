@@ -33,12 +33,16 @@ void SamplingOptions::Read(ConfigMap& config) {
   ConfigMap policy_map = config.Child("policy");
   policy.Read(policy_map);
   config.Read("fast-batch-size", &fast_batch_size);
+  config.Read("batch-unit", &batch_unit);
 }
 
 void SamplingOptions::Validate() const {
   RunOptions::Validate();
   policy.Validate();
   METARL_REQUIRE(fast_batch_size >= 1, "fast-batch-size = ", fast_batch_size, ": expected an integer >= 1");
+  METARL_REQUIRE(batch_unit == "steps" || batch_unit == "episodes", "batch-unit = '", batch_unit,
+                 "': expected 'steps' (fast-batch-size × horizon steps of complete episodes per task, maml_rl) or "
+                 "'episodes' (fast-batch-size episodes per task, pytorch-maml-rl)");
 }
 
 }  // namespace metarl::runners

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "policies/gaussian_mlp.h"
+#include "runners/vector_runner.h"
 
 namespace metarl::runners {
 
@@ -32,9 +33,16 @@ struct RunOptions {
 struct SamplingOptions : RunOptions {
   policies::GaussianMlpOptions policy;
   int fast_batch_size = 20;             // trajectories per task (per inner step when training)
+  // "steps": each task's batch is fast-batch-size × horizon steps of complete
+  // episodes, envs restarting when an episode ends (cbfinn/maml_rl's sampler,
+  // the MAML paper); "episodes": fast-batch-size episodes per task, an env
+  // idling once its episode ends (pytorch-maml-rl). The same without
+  // terminations. runners/vector_runner.h.
+  std::string batch_unit = "steps";
 
   void Read(ConfigMap& config);
   void Validate() const;
+  BatchUnit unit() const { return batch_unit == "episodes" ? BatchUnit::kEpisodes : BatchUnit::kSteps; }
 };
 
 }  // namespace metarl::runners

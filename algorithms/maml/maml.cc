@@ -104,14 +104,16 @@ at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy, const
                                 const std::vector<TaskBatch>& train, const at::Tensor& weights) {
   METARL_REQUIRE(starts.size() == train.size(), "ExplorationSurrogate: ", starts.size(), " parameter sets for ",
                  train.size(), " inner batches");
-  METARL_REQUIRE(!train.empty() && weights.dim() == 1 && weights.size(0) == train[0].num_tasks(),
-                 "ExplorationSurrogate: weights must be [K] with K = tasks in the batch");
-  at::Tensor per_task = at::zeros_like(weights);
+  METARL_REQUIRE(!train.empty() && weights.dim() == 2 && weights.size(0) == train[0].num_tasks() &&
+                     weights.size(1) == static_cast<int64_t>(train.size()),
+                 "ExplorationSurrogate: weights must be [K, S] with K = tasks in the batch, S = inner steps");
+  at::Tensor per_task;
   for (std::size_t s = 0; s < train.size(); ++s) {
     const at::Tensor log_probs = policy.Forward(train[s].observations, starts[s]).LogProb(train[s].actions);
-    per_task = per_task + (log_probs * train[s].masks).sum(1);
+    const at::Tensor term = weights.select(1, static_cast<int64_t>(s)) * (log_probs * train[s].masks).sum(1);
+    per_task = per_task.defined() ? per_task + term : term;
   }
-  return -(weights * per_task).mean();
+  return -per_task.mean();
 }
 
 MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const Params& theta,

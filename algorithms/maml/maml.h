@@ -108,12 +108,12 @@ struct MetaObjective {
 // episodes' log-likelihood under the parameters that sampled them, credited
 // with the post-update return:
 //
-//   −(1/K) Σ_k w_k Σ_s Σ_n m·log π_{θ_{k,s}}(a_n|s_n)   over train[s]_k,
+//   −(1/K) Σ_k Σ_s w_{k,s} Σ_n m·log π_{θ_{k,s}}(a_n|s_n)   over train[s]_k,
 //
-// θ_{k,s} = starts[s] (the parameters before inner step s, as functions of θ).
-// A sum over the steps, not a mean: with w from ExplorationWeights
-// (exploration.h) this is the exact score-function term of the objective
-// MAML's per-step-mean surrogate ascends.
+// θ_{k,s} = starts[s] (the parameters before inner step s, as functions of θ),
+// w [K, S] from ExplorationWeights (exploration.h): the reference code's
+// per-step means, or the exact score-function term of the objective MAML's
+// per-step-mean surrogate ascends.
 // Scalar; zero gradient when every weight is zero.
 at::Tensor ExplorationSurrogate(const policies::GaussianMlpPolicy& policy,
                                 const std::vector<policies::Params>& starts, const std::vector<TaskBatch>& train,
@@ -124,7 +124,7 @@ MetaObjective ObjectiveAt(const policies::GaussianMlpPolicy& policy, const polic
                           const TaskBatch& valid, const OldPolicy& old);
 
 // The post-adaptation surrogate and KL at θ (adapting on `train` first);
-// with `exploration_weights` defined ([K]), the surrogate includes
+// with `exploration_weights` defined ([K, S]), the surrogate includes
 // ExplorationSurrogate (E-MAML).
 MetaObjective ComputeMetaObjective(const policies::GaussianMlpPolicy& policy, const policies::Params& theta,
                                    const std::vector<TaskBatch>& train, const TaskBatch& valid,

@@ -17,8 +17,8 @@ std::vector<TaskChunk> SplitTasks(const MetaBatch& batch, int tasks_per_chunk) {
   METARL_REQUIRE(tasks_per_chunk >= 1, "tasks-per-chunk = ", tasks_per_chunk, ": expected an integer >= 1");
   const int64_t k = batch.valid.num_tasks();
   METARL_REQUIRE(!batch.exploration_weights.defined() ||
-                     (batch.exploration_weights.dim() == 1 && batch.exploration_weights.size(0) == k),
-                 "exploration weights must be [K] with K = ", k, " tasks");
+                     (batch.exploration_weights.dim() == 2 && batch.exploration_weights.size(0) == k),
+                 "exploration weights must be [K, S] with K = ", k, " tasks");
   const TaskShard& shard = batch.shard;
   const int64_t total = shard.total > 0 ? shard.total : k;
   METARL_REQUIRE(shard.total == 0 || (shard.count == k && shard.first % tasks_per_chunk == 0 &&

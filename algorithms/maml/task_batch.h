@@ -42,7 +42,7 @@ struct TaskBatch {
 struct MetaBatch {
   std::vector<TaskBatch> train;    // train[s]: episodes of inner step s, sampled with the parameters after s steps
   TaskBatch valid;                 // episodes sampled with the fully adapted parameters
-  at::Tensor exploration_weights;  // [K] E-MAML credit (maml.h, ExplorationSurrogate); undefined for MAML
+  at::Tensor exploration_weights;  // [K, S] E-MAML credit (maml.h, ExplorationSurrogate); undefined for MAML
   TaskShard shard;                 // which tasks of the meta-batch these are (distributed training)
 };
 

@@ -32,16 +32,18 @@ using testing::Problem;
 using testing::RelativeError;
 using testing::StepProblem;
 
-// −(1/K) Σ_k w_k Σ_s Σ_n m·log π_{θ_{k,s}}(a|s) computed task by task, with
-// the inner steps written out on unbatched parameters.
-at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& w) {
+// −(1/K) Σ_k c_k Σ_s f(Σ_n m·log π_{θ_{k,s}}(a|s)) computed task by task,
+// with the inner steps written out on unbatched parameters; f is the mean
+// over the task's real steps (the reference estimator) or the sum (exact).
+at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& c, bool mean) {
   at::Tensor total = at::zeros({}, at::kDouble);
   for (int64_t k = 0; k < kTasks; ++k) {
     Params params = p.theta;
     for (const TaskBatch& b : p.train) {
       const at::Tensor obs = b.observations[k], act = b.actions[k], m = b.masks[k];
       const at::Tensor log_probs = p.policy.Forward(obs, params).LogProb(act);
-      total = total - w[k] * (log_probs * m).sum() / static_cast<double>(kTasks);
+      const at::Tensor sum = (log_probs * m).sum();
+      total = total - c[k] * (mean ? sum / m.sum() : sum) / static_cast<double>(kTasks);
       const at::Tensor inner = -(log_probs * b.advantages[k] * m).sum() / m.sum();
       const Params grads = torch::autograd::grad({inner}, params, {}, /*retain_graph=*/true, /*create_graph=*/true);
       Params next;
@@ -53,18 +55,21 @@ at::Tensor ExplorationTermTaskByTask(const Problem& p, const at::Tensor& w) {
 }
 
 TEST(EMaml, ExplorationGradientIsMamlsPlusTheIndependentlyComputedTerm) {
-  for (int inner_steps : {1, 2}) {
-    SCOPED_TRACE(inner_steps);
+  for (int inner_steps : {1, 2}) for (bool mean : {true, false}) {
+    SCOPED_TRACE(::testing::Message() << inner_steps << " inner steps, " << (mean ? "reference" : "exact"));
     Problem p(inner_steps);
     const OldPolicy old = p.Old();
-    const at::Tensor w = at::tensor({0.7, -1.3}, at::kDouble);
+    const at::Tensor c = at::tensor({0.7, -1.3}, at::kDouble);
+    std::vector<at::Tensor> masks;
+    for (const TaskBatch& b : p.train) masks.push_back(b.masks);
+    const at::Tensor w = ExplorationWeights(c, masks, mean);
     auto grad_of = [&](const at::Tensor& weights) {
       const MetaObjective o = ComputeMetaObjective(p.policy, p.theta, p.train, p.valid, old, p.fast_lr,
                                                    AdaptGraph::kSecondOrder, weights);
       return Flatten(torch::autograd::grad({o.surrogate}, p.theta));
     };
     const at::Tensor emaml = grad_of(w), maml = grad_of({});
-    const at::Tensor term = Flatten(torch::autograd::grad({ExplorationTermTaskByTask(p, w)}, p.theta));
+    const at::Tensor term = Flatten(torch::autograd::grad({ExplorationTermTaskByTask(p, c, mean)}, p.theta));
     EXPECT_GT(term.norm().item<double>(), 1e-2);
     EXPECT_LT(RelativeError(emaml - maml, term), 1e-10);
     // And the whole E-MAML objective against central differences.
@@ -80,7 +85,7 @@ TEST(EMaml, ZeroWeightsReduceToMamlBitForBit) {
   auto step = [](bool with_weights) {
     StepProblem p;
     MetaBatch batch{p.train, p.valid, {}};
-    if (with_weights) batch.exploration_weights = at::zeros({kTasks}, at::kFloat);
+    if (with_weights) batch.exploration_weights = at::zeros({kTasks, 1}, at::kFloat);
     const OuterStepStats stats = MamlTrpoStep(p.policy, batch, MamlTrpoOptions{});
     EXPECT_TRUE(stats.accepted);
     return Flatten(p.policy.parameters_list()).detach().clone();
@@ -88,7 +93,7 @@ TEST(EMaml, ZeroWeightsReduceToMamlBitForBit) {
   EXPECT_TRUE(at::equal(step(false), step(true)));
 }
 
-TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaselineOnTheAdvantageScale) {
+TEST(EMaml, ExactCreditUsesALeaveOneOutBaselineOnTheAdvantageScale) {
   ExplorationOptions o;
   o.enabled = true;
   o.weight = 0.5;
@@ -96,17 +101,64 @@ TEST(EMaml, ExplorationWeightsUseALeaveOneOutBaselineOnTheAdvantageScale) {
   at::Tensor masks = at::ones({3, 4}, at::kFloat);
   masks[2][2] = 0.0;
   masks[2][3] = 0.0;
-  const at::Tensor w = ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, {}, o);
+  const std::vector<int> two = {2, 2, 2};
+  const at::Tensor w = ExactExplorationCredit({4.0, -2.0, 3.0}, masks, two, {}, o);
   // u = {2, −1, 3}; baselines {1, 2.5, 0.5}; w = 0.5·(u − b).
   EXPECT_TRUE(at::allclose(w, at::tensor({0.5, -1.75, 1.25}, at::kDouble)));
   const at::Tensor scale = at::tensor({2.0, 0.5, 4.0}, at::kFloat);
-  EXPECT_TRUE(at::allclose(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, scale, o),
+  EXPECT_TRUE(at::allclose(ExactExplorationCredit({4.0, -2.0, 3.0}, masks, two, scale, o),
                            at::tensor({0.25, -3.5, 0.3125}, at::kDouble)));
-  EXPECT_THROW(ExplorationWeights({1.0}, masks.narrow(0, 0, 1), 2, {}, o), std::invalid_argument);
-  EXPECT_THROW(ExplorationWeights({4.0, -2.0, 3.0}, masks, 2, scale.narrow(0, 0, 2), o), std::invalid_argument);
+  // Episode counts per task (step-budget batches): task 2's 2 steps as one episode.
+  EXPECT_TRUE(at::allclose(ExactExplorationCredit({4.0, -2.0, 6.0}, masks, {2, 2, 1}, {}, o), w));
+  EXPECT_THROW(ExactExplorationCredit({1.0}, masks.narrow(0, 0, 1), {2}, {}, o), std::invalid_argument);
+  EXPECT_THROW(ExactExplorationCredit({4.0, -2.0, 3.0}, masks, two, scale.narrow(0, 0, 2), o),
+               std::invalid_argument);
 }
 
-// The credit is per step: the same post-update rewards read as two episodes
+// ProMP's meta_sample_processor.py: adj_avg_rewards = (r − mean(all r)) /
+// (np.std(all r) + 1e-8) over every post-update step of the meta-batch, and
+// trpo_maml.py credits task k with mean(adj_avg_rewards of task k). Here by
+// hand on three tasks' step rewards, then spread over the steps of each
+// inner step (per-step mean: credit / N_{k,s}).
+TEST(EMaml, ReferenceCreditIsPrompsStandardisedMeanReward) {
+  const std::vector<std::vector<double>> rewards = {{1.0, 3.0, -2.0}, {0.5, 0.0}, {-1.0, 2.0, 2.0, 4.0}};
+  std::vector<RewardMoments> moments;
+  std::vector<double> all;
+  for (const auto& r : rewards) {
+    RewardMoments m;
+    for (double x : r) {
+      m.sum += x;
+      m.sum_squares += x * x;
+      ++m.steps;
+      all.push_back(x);
+    }
+    moments.push_back(m);
+  }
+  // mean(all) = 9.5/9; np.std over the 9 values (population).
+  double mean = 0, var = 0;
+  for (double x : all) mean += x / 9.0;
+  for (double x : all) var += (x - mean) * (x - mean) / 9.0;
+  ExplorationOptions o;
+  o.enabled = true;
+  o.weight = 2.0;
+  const at::Tensor credit = ReferenceExplorationCredit(moments, o);
+  const double expected[3] = {(2.0 / 3.0 - mean) / (std::sqrt(var) + 1e-8), (0.25 - mean) / (std::sqrt(var) + 1e-8),
+                              (7.0 / 4.0 - mean) / (std::sqrt(var) + 1e-8)};
+  for (int k = 0; k < 3; ++k) EXPECT_NEAR(credit[k].item<double>(), 2.0 * expected[k], 1e-12);
+  at::Tensor masks = at::ones({3, 4}, at::kDouble);
+  masks[0][3] = 0.0;
+  masks[1][2] = 0.0;
+  masks[1][3] = 0.0;
+  const at::Tensor w = ExplorationWeights(credit, {masks, at::ones({3, 4}, at::kDouble)}, true);
+  ASSERT_EQ(w.sizes(), (std::vector<int64_t>{3, 2}));
+  EXPECT_NEAR(w[0][0].item<double>(), 2.0 * expected[0] / 3.0, 1e-12);
+  EXPECT_NEAR(w[1][0].item<double>(), 2.0 * expected[1] / 2.0, 1e-12);
+  EXPECT_NEAR(w[2][1].item<double>(), 2.0 * expected[2] / 4.0, 1e-12);
+  EXPECT_TRUE(at::equal(ExplorationWeights(credit, {masks}, false), credit.unsqueeze(1)));
+  EXPECT_THROW(ReferenceExplorationCredit({RewardMoments{}}, o), std::invalid_argument);
+}
+
+// The exact credit is per step: the same post-update rewards read as two episodes
 // of two steps or as four one-step episodes give the same weights, so the
 // term does not grow or shrink with the episode length.
 TEST(EMaml, ExplorationWeightsDoNotDependOnHowStepsFormEpisodes) {
@@ -120,8 +172,8 @@ TEST(EMaml, ExplorationWeightsDoNotDependOnHowStepsFormEpisodes) {
     for (int64_t k = 0; k < 3; ++k) r.push_back(rewards[k].sum().item<double>() / episodes);
     return r;
   };
-  EXPECT_TRUE(at::allclose(ExplorationWeights(returns(2), masks, 2, {}, o),
-                           ExplorationWeights(returns(4), masks, 4, {}, o)));
+  EXPECT_TRUE(at::allclose(ExactExplorationCredit(returns(2), masks, {2, 2, 2}, {}, o),
+                           ExactExplorationCredit(returns(4), masks, {4, 4, 4}, {}, o)));
 }
 
 // MakeTaskBatch records what it divided each task's advantages by.
@@ -140,6 +192,7 @@ TEST(EMaml, TaskBatchRecordsItsAdvantageScale) {
   e.terminated = {0, 0, 0, 0};
   e.unstable = {0, 0, 0, 0};
   e.episodes_per_task = 2;
+  e.task_episodes = {2, 2};
   AdvantageOptions raw_options;
   raw_options.normalize = false;
   const TaskBatch raw = MakeTaskBatch(e, raw_options);
@@ -194,8 +247,11 @@ struct Bandit {
       const at::Tensor u = valid.advantages.mean(1).contiguous();
       ExplorationOptions o;
       o.enabled = true;
-      batch.exploration_weights = ExplorationWeights(std::vector<double>(u.data_ptr<double>(), u.data_ptr<double>() + k),
-                                                     valid.masks, kPost, {}, o);
+      o.estimator = "exact";
+      const at::Tensor credit = ExactExplorationCredit(
+          std::vector<double>(u.data_ptr<double>(), u.data_ptr<double>() + k), valid.masks,
+          std::vector<int>(k, static_cast<int>(kPost)), {}, o);
+      batch.exploration_weights = ExplorationWeights(credit, {pre.masks}, false);
     }
     std::vector<TaskChunk> chunks = SplitTasks(batch, static_cast<int>(k));
     return MetaGradientOnChunks(policy, theta, chunks, kFastLr, AdaptGraph::kSecondOrder, false, nullptr).gradient;

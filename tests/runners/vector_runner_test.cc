@@ -35,14 +35,14 @@ policies::GaussianMlpOptions SmallPolicy() {
 }
 
 EpisodeBatch Rollout(const envs::TaskDistribution& dist, int threads, std::uint64_t seed, int tasks = 3,
-                 int per_task = 4) {
+                 int per_task = 4, BatchUnit unit = BatchUnit::kEpisodes) {
   Rng rng(1);
   const auto task_list = dist.Sample(tasks, rng);
   policies::GaussianMlpPolicy policy(dist.spec().obs_dim, dist.spec().act_dim, SmallPolicy(), rng);
   VectorRunnerOptions options;
   options.threads = threads;
   VectorRunner runner(dist, options);
-  return runner.Sample(task_list, per_task, policy, seed);
+  return runner.Sample(task_list, per_task, policy, seed, 0, unit);
 }
 
 void ExpectIdentical(const EpisodeBatch& a, const EpisodeBatch& b) {
@@ -52,7 +52,21 @@ void ExpectIdentical(const EpisodeBatch& a, const EpisodeBatch& b) {
   EXPECT_TRUE(at::equal(a.masks, b.masks));
   EXPECT_EQ(a.lengths, b.lengths);
   EXPECT_EQ(a.terminated, b.terminated);
+  EXPECT_EQ(a.task_episodes, b.task_episodes);
 }
+
+// Acts (0.1, 0.1) in every row, whatever the observation.
+class DiagonalPolicy final : public policies::BatchPolicy {
+ public:
+  int64_t obs_dim() const override { return 2; }
+  int64_t act_dim() const override { return 2; }
+  std::unique_ptr<policies::RowSampler> Act(const at::Tensor&) override {
+    struct Row final : policies::RowSampler {
+      void Sample(int64_t, Rng&, float* out) const override { out[0] = out[1] = 0.1f; }
+    };
+    return std::make_unique<Row>();
+  }
+};
 
 TEST(VectorRunner, EpisodesAreBitIdenticalForAnyThreadCount) {
   for (const auto& [env, kwargs] : std::vector<std::pair<std::string, std::string>>{
@@ -77,6 +91,68 @@ TEST(VectorRunner, EpisodesDoNotDependOnTheMathLibrariesThreadCount) {
   ExpectIdentical(one, two);
 }
 
+// maml_rl's vectorized_sampler.py: envs restart when their episode ends and
+// a task's batch is complete once its finished episodes hold
+// slots × horizon steps; episodes still running then are dropped. By hand
+// with 2 slots per task, horizon 10 (budget 20 steps) and a policy that
+// moves (0.1, 0.1) per step from the origin: a goal at (0.3, 0.3) is reached
+// in 3 steps (each slot has finished 4 episodes = 24 steps after 12 steps),
+// one at (0.5, 0.5) in 5 (2 episodes per slot, 20 steps after 10), one at
+// (0.5, -0.5) never (one truncated 10-step episode per slot).
+TEST(VectorRunner, StepBudgetRestartsFinishedEnvsUntilEachTaskHasItsSteps) {
+  auto dist = testing::MakeDist("Navigation2D", "{horizon: 10}");
+  const std::vector<envs::Task> tasks = {envs::Task({{"goal_x", 0.3}, {"goal_y", 0.3}}),
+                                         envs::Task({{"goal_x", 0.5}, {"goal_y", 0.5}}),
+                                         envs::Task({{"goal_x", 0.5}, {"goal_y", -0.5}})};
+  DiagonalPolicy policy;
+  for (int threads : {1, 2, 3}) {
+    SCOPED_TRACE(threads);
+    VectorRunnerOptions options;
+    options.threads = threads;
+    VectorRunner runner(*dist, options);
+    const EpisodeBatch b = runner.Sample(tasks, 2, policy, 5, 0, BatchUnit::kSteps);
+    EXPECT_EQ(b.task_episodes, (std::vector<int>{8, 4, 2}));
+    ASSERT_EQ(b.episodes_per_task, 8);
+    ASSERT_EQ(b.size(), 24);
+    EXPECT_EQ(runner.last_forward_calls(), 12);  // the slowest task's 12 steps
+    const int lengths[3] = {3, 5, 10};
+    for (int64_t c = 0; c < 24; ++c) {
+      const int k = static_cast<int>(c / 8), e = static_cast<int>(c % 8);
+      EXPECT_EQ(b.task_ids[c], k);
+      const bool real = e < b.task_episodes[k];
+      EXPECT_EQ(b.lengths[c], real ? lengths[k] : 0) << "column " << c;
+      EXPECT_EQ(b.terminated[c], real && k < 2 ? 1 : 0) << "column " << c;
+      // Each episode starts at the origin and its reward is −‖p − goal‖ after
+      // each step.
+      for (int t = 0; t < b.lengths[c]; ++t) {
+        EXPECT_NEAR(b.observations[t][c][0].item<float>(), 0.1f * t, 1e-6);
+        const double dx = 0.1 * (t + 1) - tasks[k].Get("goal_x"), dy = 0.1 * (t + 1) - tasks[k].Get("goal_y");
+        EXPECT_NEAR(b.rewards[t][c].item<float>(), -std::sqrt(dx * dx + dy * dy), 1e-6);
+      }
+    }
+    EXPECT_EQ(b.masks.sum().item<float>(), 24.0f + 20.0f + 20.0f);
+    EXPECT_NEAR(b.TaskMeanReturns()[1], b.EpisodeReturns()[8], 1e-9);  // four identical episodes
+  }
+}
+
+// Without terminations the two units give the same batch; with them, the
+// step budget holds at least slots × horizon steps per task and is
+// bit-identical for any thread count.
+TEST(VectorRunner, StepBudgetEqualsEpisodesWithoutTerminationsAndIsThreadIndependent) {
+  auto cheetah = testing::MakeDist("HalfCheetahVel", "{horizon: 15}");
+  ExpectIdentical(Rollout(*cheetah, 2, 9, 3, 4, BatchUnit::kEpisodes), Rollout(*cheetah, 2, 9, 3, 4, BatchUnit::kSteps));
+  auto ant = testing::MakeDist("AntVel", "{horizon: 30}");
+  const EpisodeBatch one = Rollout(*ant, 1, 4, 3, 5, BatchUnit::kSteps);
+  ExpectIdentical(one, Rollout(*ant, 2, 4, 3, 5, BatchUnit::kSteps));
+  ExpectIdentical(one, Rollout(*ant, 3, 4, 3, 5, BatchUnit::kSteps));
+  std::vector<int> steps(3, 0);
+  for (int64_t c = 0; c < one.size(); ++c) steps[one.task_ids[c]] += one.lengths[c];
+  for (int s : steps) EXPECT_GE(s, 5 * 30);
+  // The ant falls (torso below 0.2 m) within 30 steps often: restarted
+  // episodes exist (7, 8 and 6 episodes from 5 slots when written).
+  for (int e : one.task_episodes) EXPECT_GT(e, 5);
+}
+
 TEST(VectorRunner, BatchLayoutMasksAndTaskAssignment) {
   auto dist = testing::MakeDist("HalfCheetahDir", "{horizon: 15}");
   const EpisodeBatch b = Rollout(*dist, 2, 7, /*tasks=*/3, /*per_task=*/4);
@@ -91,6 +167,7 @@ TEST(VectorRunner, BatchLayoutMasksAndTaskAssignment) {
   EXPECT_EQ(b.masks.sum().item<float>(), 15.0f * 12);
   EXPECT_EQ(b.total_steps(), 180);
   EXPECT_EQ(b.tasks.size(), 3u);
+  EXPECT_EQ(b.task_episodes, (std::vector<int>{4, 4, 4}));
 }
 
 TEST(VectorRunner, ObservationsAreRecordedBeforeEachActionAndPaddingIsZero) {
