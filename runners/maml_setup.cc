@@ -160,8 +160,13 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
       for (auto& p : sampling_params) p = p.to(sampling_device_);
     }
     policies::PerTaskPolicy sampler(*policy_, sampling_params, n);
-    const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
-                                                  first_stream, options_.unit());
+    EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
+                                            first_stream, options_.unit());
+    if (shard.distributed()) {  // every rank's batch as wide as the widest (episodes.h PaddedTo)
+      int widest = 0;
+      for (int w : AllGather(*shard.comm, std::vector<int>{episodes.episodes_per_task})) widest = std::max(widest, w);
+      episodes = episodes.PaddedTo(widest);
+    }
     out.seconds_sampling += since(start);
     for (std::uint8_t u : episodes.unstable) out.unstable_episodes += u;
 

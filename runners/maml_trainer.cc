@@ -43,7 +43,9 @@ IterationMetrics RunMamlIteration(MamlSetup& setup, int64_t iteration) {
   }
   m.seconds_sampling = rollouts.seconds_sampling;
   m.seconds_adapting = rollouts.seconds_adapting;
-  m.policy_std = rollouts.params.front().back().exp().mean().item<double>();  // log_std is the last parameter
+  // log_std [A] is the last parameter; in double over A values only, so the
+  // figure does not depend on how many tasks a rank holds.
+  m.policy_std = setup.policy().parameters_list().back().detach().to(at::kDouble).exp().mean().item<double>();
   for (std::size_t s = 0; s + 1 < rollouts.params.size(); ++s) {
     at::Tensor squares;  // [K]
     for (std::size_t i = 0; i < rollouts.params[s].size(); ++i) {

@@ -159,6 +159,10 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   EXPECT_EQ(statistics(lr[0]), statistics(default_rows[0]));
   EXPECT_NE(statistics(lr[1]), statistics(default_rows[1]));
   EXPECT_EQ(schedule(lr[2]), "0.35,4");
+  // The run's own step size and batch, given explicitly, reproduce the
+  // default table exactly; a list whose last entry repeats is that entry.
+  EXPECT_EQ(rows_of("--fast-lr 0.1 --fast-batch-size 4", "explicit.csv"), default_rows);
+  EXPECT_EQ(rows_of("--fast-lr 0.35,0.35", "repeated.csv"), lr);
   // A step-size list (the last one repeats) and another batch size.
   const std::vector<std::string> listed = rows_of("--fast-lr 0.35,0.2 --fast-batch-size 6", "listed.csv");
   ASSERT_EQ(listed.size(), 3u);

@@ -59,11 +59,17 @@ TEST(Mpi, TwoRanksTakeExactlyTheStepsOfOneProcess) {
   const auto dir = TempDir("mpi_equal");
   // E-MAML-TRPO (gathered returns for the exploration credit, CG and line
   // search over chunks) and ProMP (Adam epochs, inner KLs), two inner steps.
+  // And MAML-TRPO on falling ants: step-budget batches whose episode counts
+  // differ between the ranks' tasks (runners/vector_runner.h).
+  std::string ant = NavigationConfig("algorithm: maml-trpo\n");
+  ant.replace(ant.find("env: Navigation2D"), 17, "env: AntVel");
+  ant.replace(ant.find("{horizon: 20}"), 13, "{horizon: 30}");
   const std::vector<std::pair<std::string, std::string>> runs = {
-      {"emaml-trpo", "algorithm: maml-trpo\nexploration: true\nnum-steps: 2\n"},
-      {"promp", "algorithm: promp\nnum-steps: 1\n"}};
-  for (const auto& [name, keys] : runs) {
-    const std::string config = WriteFile(dir / (name + ".yaml"), NavigationConfig(keys));
+      {"emaml-trpo", NavigationConfig("algorithm: maml-trpo\nexploration: true\nnum-steps: 2\n")},
+      {"promp", NavigationConfig("algorithm: promp\nnum-steps: 1\n")},
+      {"ant-steps", ant}};
+  for (const auto& [name, text] : runs) {
+    const std::string config = WriteFile(dir / (name + ".yaml"), text);
     const Result one = RunCli("train -q --config " + config + " --output " + (dir / (name + "-1")).string());
     ASSERT_EQ(one.code, 0) << one.output;
     const Result two = RunShell(Mpirun(2) + "train -q --config " + config + " --output " +

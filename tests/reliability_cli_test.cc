@@ -381,10 +381,14 @@ TEST(Reliability, RandomlyMutatedConfigsAreAcceptedOrRefusedNeverCrash) {
     std::vector<std::string> lines;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::vector<std::size_t> keys;  // mutations hit key lines, not comments
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].find(':') != std::string::npos && lines[i].rfind('#', 0) != 0) keys.push_back(i);
+    }
     for (int m = 0; m < 12; ++m) {
       std::vector<std::string> mutated = lines;
       std::string body;
-      const std::size_t row = rng() % mutated.size();
+      const std::size_t row = keys[rng() % keys.size()];
       switch (rng() % 5) {
         case 0: {  // a value replaced by a token
           const std::size_t colon = mutated[row].find(':');

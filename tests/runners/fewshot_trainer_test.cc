@@ -2,6 +2,7 @@
 // sinusoid, resume = uninterrupted run, determinism across thread counts, and
 // bad configs named before any work.
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -33,6 +34,19 @@ std::vector<std::string> Lines(const fs::path& file) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+// An accuracy of `episodes` episodes of `ways` × `query` query images is a
+// count over ways·query per episode: its mean times episodes·ways·query is a
+// whole number, and its 95% interval 1.96·s/√E cannot exceed that of
+// accuracies spread as far as [0, 1] allows around the same mean
+// (s² ≤ m(1 − m)·E/(E − 1)).
+void ExpectAccuracyOfCounts(double mean, double ci95, int episodes, int ways, int query) {
+  const double count = mean * episodes * ways * query;
+  EXPECT_NEAR(count, std::round(count), 1e-6) << "mean accuracy " << mean;
+  const double bound = 1.96 * std::sqrt(mean * (1.0 - mean) / (episodes - 1));
+  EXPECT_LE(ci95, bound + 1e-12) << "mean " << mean;
+  EXPECT_GE(ci95, 0.0);
 }
 
 // After 1500 meta-iterations of MAML (≈ 5 s) one inner step from the learned
@@ -114,8 +128,7 @@ TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
     e.episodes = 8;
     const auto rows = RunFewShotEval(e);
     ASSERT_EQ(rows.size(), 1u) << learner;
-    EXPECT_GE(rows[0].mean_accuracy, 0.0);
-    EXPECT_LE(rows[0].mean_accuracy, 1.0);
+    ExpectAccuracyOfCounts(rows[0].mean_accuracy, rows[0].ci95_accuracy, 8, 3, 2);
   }
 }
 
@@ -230,15 +243,15 @@ TEST(FewShotTrainer, OmniglotRunSavesItsSplitAndEvalReportsAccuracy) {
   // Meta-validation after iteration 2 only: its columns are filled there.
   EXPECT_FALSE(run[0].validated);
   ASSERT_TRUE(run[1].validated);
-  EXPECT_GE(run[1].validation_accuracy, 0.0);
-  EXPECT_LE(run[1].validation_accuracy, 1.0);
+  // 5 validation episodes of 3 ways × 2 queries: a count over 30.
+  EXPECT_NEAR(run[1].validation_accuracy * 30, std::round(run[1].validation_accuracy * 30), 1e-6);
   const auto metrics = Lines(dir / "metrics.csv");
   ASSERT_EQ(metrics.size(), 4u);
   EXPECT_EQ(metrics[0], "iteration,support_loss,query_loss,query_accuracy,validation_loss,validation_accuracy,seconds");
   EXPECT_NE(metrics[1].find(",,,"), std::string::npos) << metrics[1];
   EXPECT_EQ(metrics[2].find(",,,"), std::string::npos) << metrics[2];
-  EXPECT_GE(run.back().stats.query_accuracy, 0.0);
-  EXPECT_LE(run.back().stats.query_accuracy, 1.0);
+  // 4 tasks of 3 ways × 2 queries: a count over 24.
+  EXPECT_NEAR(run.back().stats.query_accuracy * 24, std::round(run.back().stats.query_accuracy * 24), 1e-6);
   const auto split = Lines(dir / "split.csv");
   ASSERT_EQ(split.size(), 13u);  // header + 12 characters
   EXPECT_EQ(split[0], "split,character");
@@ -249,9 +262,7 @@ TEST(FewShotTrainer, OmniglotRunSavesItsSplitAndEvalReportsAccuracy) {
   const auto rows = RunFewShotEval(e);
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& r : rows) {
-    EXPECT_GE(r.mean_accuracy, 0.0);
-    EXPECT_LE(r.mean_accuracy, 1.0);
-    EXPECT_GE(r.ci95_accuracy, 0.0);
+    ExpectAccuracyOfCounts(r.mean_accuracy, r.ci95_accuracy, 10, 3, 2);
     EXPECT_EQ(r.diverged, 0);
   }
 
