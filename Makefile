@@ -37,12 +37,13 @@ test: build
 # (CMake METARL_SANITIZE) in $(SANITIZE_DIR). Any report fails the test that
 # triggered it. Leak checking is off: LibTorch, MuJoCo and Open MPI keep
 # process-lifetime allocations that LeakSanitizer would list. The kernel-family
-# reruns of the bit-identity tests (tests/CMakeLists.txt) run in `make test` only.
+# reruns of the bit-identity tests and the MAML family's learning tests
+# (tests/CMakeLists.txt: labels kernel-family, learning) run in `make test` only.
 test-sanitize: deps
 	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Release -DMETARL_SANITIZE=address,undefined
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE kernel-family
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -LE "kernel-family|learning"
 
 bench: build
 	./$(BUILD_DIR)/metarl bench rollout --env HalfCheetahVel --envs 40 --trajs 20 --threads $(JOBS)
