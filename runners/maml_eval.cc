@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "core/error.h"
 #include "runners/checkpoint.h"
 #include "runners/maml_setup.h"
@@ -38,8 +40,14 @@ std::vector<EvalRow> RunEvalCommand(const EvalCommandOptions& options) {
   for (double lr : options.fast_lrs) {
     METARL_REQUIRE(std::isfinite(lr) && lr > 0.0, "--fast-lr: step size ", lr, ": expected a positive number");
   }
+  METARL_REQUIRE(options.batch_unit.empty() || options.batch_unit == "steps" || options.batch_unit == "episodes",
+                 "--batch-unit = '", options.batch_unit, "': expected 'steps' or 'episodes'");
   const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir);
-  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/checkpoint.pt (config)");
+  YAML::Node run = YAML::Load(checkpoint.config_yaml);
+  if (!options.batch_unit.empty()) run["batch-unit"] = options.batch_unit;
+  YAML::Emitter emitter;
+  emitter << run;
+  ConfigMap config = ConfigMap::FromString(emitter.c_str(), options.checkpoint_dir + "/checkpoint.pt (config)");
   MamlSetup setup(config);
   RestoreParams(checkpoint, setup.policy().ParameterNames(), setup.policy().parameters_list());
 

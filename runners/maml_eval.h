@@ -10,7 +10,8 @@
 // fast-batch-size. `fast_lrs` and `episodes_per_task` change that, e.g. to
 // evaluate as the original MAML code did (first step at the training step
 // size, later steps at half of it, twice the training batch:
-// `--fast-lr 0.5,0.25 --fast-batch-size 40` for 2D navigation).
+// `--fast-lr 0.5,0.25 --fast-batch-size 40` for 2D navigation); `batch_unit`
+// samples as another code base did (`--batch-unit episodes`: pytorch-maml-rl).
 
 #include <cstdint>
 #include <string>
@@ -25,6 +26,7 @@ struct EvalCommandOptions {
   std::uint64_t seed = 0;        // eval seed (tasks and rollouts)
   std::vector<double> fast_lrs;  // step s uses fast_lrs[min(s, size) − 1]; empty = the run's fast-lr
   int episodes_per_task = 0;     // per task and step; 0 = the run's fast-batch-size
+  std::string batch_unit;        // "steps" | "episodes" (sampling_options.h); empty = the run's
   std::string out;               // CSV path; default checkpoint_dir/eval.csv
 };
 

@@ -170,7 +170,7 @@ TEST(Cli, TrainThenEvalWritesEveryFileAndTheAdaptationTable) {
   EXPECT_EQ(schedule(listed[1]), "0.35,6");
   EXPECT_EQ(schedule(listed[2]), "0.2,6");
   EXPECT_NE(statistics(listed[0]), statistics(default_rows[0]));  // 6 episodes per task, not 4
-  for (const char* bad : {"--fast-lr -1", "--fast-lr 0.5,x", "--fast-lr 0.5,", "--fast-batch-size -2"}) {
+  for (const char* bad : {"--fast-lr -1", "--fast-lr 0.5,x", "--fast-lr 0.5,", "--fast-batch-size -2", "--batch-unit x"}) {
     const Result r = RunCli("eval --checkpoint " + (dir / "run").string() + " " + bad);
     EXPECT_EQ(r.code, 2) << bad << r.output;
     EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos) << r.output;

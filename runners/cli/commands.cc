@@ -101,12 +101,14 @@ int EvalCommand(const std::vector<std::string>& args) {
       ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed (tasks and rollouts)")
       ("fast-lr", po::value(&fast_lrs), "inner step sizes, one per step, the last repeating: 0.5 or 0.5,0.25 (default: the run's fast-lr)")
       ("fast-batch-size", po::value(&o.episodes_per_task), "episodes per task and step (default: the run's fast-batch-size)")
+      ("batch-unit", po::value(&o.batch_unit), "steps | episodes: what a task's batch counts (default: the run's batch-unit)")
       ("episodes", po::value(&episodes), "RL²: episodes per trial (default: the run's episodes-per-trial)")
       ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl eval --checkpoint DIR [--num-tasks N] [--grad-steps K] [--seed S]\n"
-             "                   [--fast-lr LR[,LR...]] [--fast-batch-size N] [--episodes N] [--out FILE]\n"
+             "                   [--fast-lr LR[,LR...]] [--fast-batch-size N] [--batch-unit U] [--episodes N]\n"
+             "                   [--out FILE]\n"
              "Fast adaptation to new tasks. MAML family: mean +- std return after 0..K policy-gradient\n"
              "steps. RL²: mean +- std return of episode 1..N of a trial (no gradient steps).",
              &vm)) {
@@ -116,7 +118,7 @@ int EvalCommand(const std::vector<std::string>& args) {
   const bool recurrent =
       runners::ConfiguredAlgorithm(ConfigMap::FromString(checkpoint.config_yaml, o.checkpoint_dir)) ==
       runners::kRl2Algorithm;
-  for (const char* maml_only : {"grad-steps", "fast-lr", "fast-batch-size"}) {
+  for (const char* maml_only : {"grad-steps", "fast-lr", "fast-batch-size", "batch-unit"}) {
     if (recurrent && vm.count(maml_only) && !vm[maml_only].defaulted()) {
       throw std::invalid_argument(Cat("--", maml_only, " applies to MAML-family checkpoints; ", o.checkpoint_dir,
                                       " holds an RL² run (use --episodes)"));
