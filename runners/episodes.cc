@@ -31,47 +31,6 @@ std::vector<double> EpisodeBatch::TaskMeanReturns() const {
   return sums;
 }
 
-EpisodeBatch EpisodeBatch::PaddedTo(int columns) const {
-  METARL_REQUIRE(columns >= episodes_per_task, "cannot pad ", episodes_per_task, " episodes per task to ", columns);
-  if (columns == episodes_per_task) return *this;
-  const auto k = static_cast<int64_t>(tasks.size());
-  const int64_t t = horizon(), from = episodes_per_task;
-  auto widen = [&](const at::Tensor& x) {  // [T, K·from, ...] -> [T, K·columns, ...]
-    std::vector<int64_t> grouped = {t, k, from}, padded = {t, k, columns}, out = {t, k * columns};
-    for (int64_t d = 2; d < x.dim(); ++d) {
-      grouped.push_back(x.size(d));
-      padded.push_back(x.size(d));
-      out.push_back(x.size(d));
-    }
-    at::Tensor wide = at::zeros(padded, x.options());
-    wide.narrow(2, 0, from).copy_(x.reshape(grouped));
-    return wide.reshape(out);
-  };
-  EpisodeBatch out;
-  out.observations = widen(observations);
-  out.actions = widen(actions);
-  out.rewards = widen(rewards);
-  out.masks = widen(masks);
-  out.tasks = tasks;
-  out.task_episodes = task_episodes;
-  out.episodes_per_task = columns;
-  const int64_t b = k * columns;
-  out.lengths.assign(b, 0);
-  out.terminated.assign(b, 0);
-  out.unstable.assign(b, 0);
-  out.task_ids.resize(b);
-  for (int64_t c = 0; c < b; ++c) {
-    out.task_ids[c] = static_cast<int>(c / columns);
-    const int64_t e = c % columns;
-    if (e >= from) continue;
-    const int64_t src = (c / columns) * from + e;
-    out.lengths[c] = lengths[src];
-    out.terminated[c] = terminated[src];
-    out.unstable[c] = unstable[src];
-  }
-  return out;
-}
-
 at::Tensor DiscountedReturns(const EpisodeBatch& batch, double gamma) {
   const int64_t T = batch.horizon(), B = batch.size();
   at::Tensor out = at::zeros({T, B}, at::kFloat);

@@ -38,10 +38,6 @@ struct EpisodeBatch {
   std::vector<double> EpisodeReturns() const;
   // Mean episode return of each task, [tasks] (over its task_episodes).
   std::vector<double> TaskMeanReturns() const;
-  // The same episodes with `columns` >= episodes_per_task columns per task
-  // (the extra ones empty): ranks sharing a meta-batch pad to a common width
-  // so their reductions over a task's steps match one process's.
-  EpisodeBatch PaddedTo(int columns) const;
 };
 
 // Discounted reward-to-go G_t = Σ_{k>=t} γ^{k-t} r_k within each episode,

@@ -160,13 +160,8 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
       for (auto& p : sampling_params) p = p.to(sampling_device_);
     }
     policies::PerTaskPolicy sampler(*policy_, sampling_params, n);
-    EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
+    const EpisodeBatch episodes = runner_->Sample(tasks, n, sampler, StreamSeed(seed, {static_cast<std::uint64_t>(s)}),
                                             first_stream, options_.unit());
-    if (shard.distributed()) {  // every rank's batch as wide as the widest (episodes.h PaddedTo)
-      int widest = 0;
-      for (int w : AllGather(*shard.comm, std::vector<int>{episodes.episodes_per_task})) widest = std::max(widest, w);
-      episodes = episodes.PaddedTo(widest);
-    }
     out.seconds_sampling += since(start);
     for (std::uint8_t u : episodes.unstable) out.unstable_episodes += u;
 
@@ -186,7 +181,14 @@ MamlSetup::Rollouts MamlSetup::RolloutWithAdaptation(const std::vector<envs::Tas
       if (shard.distributed()) out.post_rewards = AllGather(*shard.comm, out.post_rewards);
     }
     out.mean_returns.push_back(mean);
-    out.batches.push_back(algorithms::MakeTaskBatch(episodes, advantages_, &runner_->pool()).To(device_, at::kFloat));
+    // Ranks sharing a meta-batch pack their tasks to the same width as one
+    // process would (task_batch.h MakeTaskBatch).
+    int64_t width = algorithms::LargestTaskSteps(episodes);
+    if (shard.distributed()) {
+      for (int64_t w : AllGather(*shard.comm, std::vector<int64_t>{width})) width = std::max(width, w);
+    }
+    out.batches.push_back(
+        algorithms::MakeTaskBatch(episodes, advantages_, &runner_->pool(), width).To(device_, at::kFloat));
     out.seconds_adapting += since(start);
   }
   return out;

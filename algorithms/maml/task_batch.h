@@ -53,12 +53,25 @@ struct AdvantageOptions {
   runners::LinearBaselineOptions baseline;
 };
 
-// [T, B] (time-major, task-major B) → [K, T × N].
-at::Tensor GroupByTask(const at::Tensor& time_major, int64_t episodes_per_task);
+// Where each task's real steps sit in a batch's [T, B, ...] tensors viewed as
+// [T·B, ...] rows: [K, M] int64, task k's steps in time-major order (t, then
+// its episodes), then padding pointing at row T·B (a zero row the packing
+// appends). M = max(width, the largest task's step count). Full-length
+// episodes give the order [T, E] → T·E of a plain regrouping.
+at::Tensor TaskStepIndex(const runners::EpisodeBatch& episodes, int64_t width = 0);
+
+// The number of real steps of the largest task of `episodes`.
+int64_t LargestTaskSteps(const runners::EpisodeBatch& episodes);
+
+// [T, B, ...] → [K, M, ...] through `index` (TaskStepIndex), padding zero.
+at::Tensor PackByTask(const at::Tensor& time_major, const at::Tensor& index);
 
 // Discounted returns, per-task linear baseline, GAE and (optionally) per-task
-// normalisation, regrouped by task.
+// normalisation, packed by task: each task's real steps, padded to
+// M = max(width, the largest task's steps) (ranks sharing a meta-batch pass
+// the global largest, so that their per-task reductions run over the same M
+// as one process's).
 TaskBatch MakeTaskBatch(const runners::EpisodeBatch& episodes, const AdvantageOptions& options,
-                        ThreadPool* pool = nullptr);
+                        ThreadPool* pool = nullptr, int64_t width = 0);
 
 }  // namespace metarl::algorithms

@@ -18,6 +18,7 @@
 #include "algorithms/maml/maml_trpo.h"
 #include "algorithms/maml/meta_chunks.h"
 #include "algorithms/maml/task_batch.h"
+#include "envs/task.h"
 #include "tests/algorithms/meta_fixtures.h"
 
 namespace metarl::algorithms {
@@ -193,6 +194,7 @@ TEST(EMaml, TaskBatchRecordsItsAdvantageScale) {
   e.unstable = {0, 0, 0, 0};
   e.episodes_per_task = 2;
   e.task_episodes = {2, 2};
+  e.tasks = {envs::Task({{"a", 0.0}}), envs::Task({{"a", 1.0}})};
   AdvantageOptions raw_options;
   raw_options.normalize = false;
   const TaskBatch raw = MakeTaskBatch(e, raw_options);
@@ -207,6 +209,32 @@ TEST(EMaml, TaskBatchRecordsItsAdvantageScale) {
     EXPECT_TRUE(at::allclose(back, a, 1e-4, 1e-5));
   }
   EXPECT_TRUE(at::equal(normalized.Narrow(1, 1).advantage_scale, normalized.advantage_scale.narrow(0, 1, 1)));
+}
+
+// Packing by task keeps each task's real steps in time-major order and pads
+// with zeros to the largest task (or a wider width). By hand: two tasks of
+// two episode columns over T = 3; task 0's episodes last 3 and 1 steps, task
+// 1's 2 and 0 (an empty column of a step-budget batch).
+TEST(TaskBatches, PackingKeepsEachTasksRealStepsInTimeOrder) {
+  runners::EpisodeBatch e;
+  e.tasks = {envs::Task({{"a", 0.0}}), envs::Task({{"a", 1.0}})};
+  e.episodes_per_task = 2;
+  e.task_episodes = {2, 1};
+  e.lengths = {3, 1, 2, 0};
+  e.task_ids = {0, 0, 1, 1};
+  // Value 10·t + b at step t of column b (B = 4).
+  e.rewards = (at::arange(3, at::kFloat).view({3, 1}) * 10 + at::arange(4, at::kFloat).view({1, 4})).contiguous();
+  e.observations = e.rewards.unsqueeze(2).repeat({1, 1, 2});
+  EXPECT_EQ(LargestTaskSteps(e), 4);
+  const at::Tensor index = TaskStepIndex(e);
+  // Task 0: (t0,b0) (t0,b1) (t1,b0) (t2,b0) → rows 0, 1, 4, 8; task 1: (t0,b2) (t1,b2), then padding (row 12).
+  EXPECT_TRUE(at::equal(index, at::tensor({0L, 1L, 4L, 8L, 2L, 6L, 12L, 12L}, at::kLong).view({2, 4})));
+  const at::Tensor packed = PackByTask(e.rewards, index);
+  EXPECT_TRUE(at::equal(packed, at::tensor({0.0f, 1.0f, 10.0f, 20.0f, 2.0f, 12.0f, 0.0f, 0.0f}).view({2, 4})));
+  const at::Tensor obs = PackByTask(e.observations, index);
+  EXPECT_EQ(obs.sizes(), (at::IntArrayRef{2, 4, 2}));
+  EXPECT_TRUE(at::equal(obs.select(2, 1), packed));
+  EXPECT_EQ(TaskStepIndex(e, 6).size(1), 6);
 }
 
 // One-step Gaussian bandit: obs ≡ 1, action a ~ N(μ, σ²) with μ = w + b,

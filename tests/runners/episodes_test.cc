@@ -62,28 +62,5 @@ TEST(Episodes, GaeWithLambdaOneIsReturnsMinusValues) {
   EXPECT_THROW(Gae(b, at::zeros({2, 2}), 0.9, 1.0), std::invalid_argument);
 }
 
-// Two tasks of one episode each, padded to three columns per task: task k's
-// episode stays in column 3k, the rest are empty; returns and means unchanged.
-TEST(Episodes, PaddingAddsEmptyColumnsPerTask) {
-  EpisodeBatch b = TinyBatch();
-  b.task_ids = {0, 1};
-  b.tasks = {envs::Task({{"a", 1.0}}), envs::Task({{"a", 2.0}})};
-  b.episodes_per_task = 1;
-  b.task_episodes = {1, 1};
-  b.observations = at::arange(6, at::kFloat).view({3, 2, 1});
-  const EpisodeBatch p = b.PaddedTo(3);
-  EXPECT_EQ(p.size(), 6);
-  EXPECT_EQ(p.episodes_per_task, 3);
-  EXPECT_EQ(p.lengths, (std::vector<int>{3, 0, 0, 2, 0, 0}));
-  EXPECT_EQ(p.task_ids, (std::vector<int>{0, 0, 0, 1, 1, 1}));
-  EXPECT_EQ(p.terminated, (std::vector<std::uint8_t>{0, 0, 0, 1, 0, 0}));
-  EXPECT_TRUE(at::equal(p.rewards.select(1, 0), b.rewards.select(1, 0)));
-  EXPECT_TRUE(at::equal(p.rewards.select(1, 3), b.rewards.select(1, 1)));
-  EXPECT_TRUE(at::equal(p.observations.select(1, 3), b.observations.select(1, 1)));
-  EXPECT_EQ(p.masks.sum().item<float>(), 5.0f);
-  EXPECT_EQ(p.TaskMeanReturns(), (std::vector<double>{6.0, 30.0}));
-  EXPECT_THROW(p.PaddedTo(2), std::invalid_argument);
-}
-
 }  // namespace
 }  // namespace metarl::runners
