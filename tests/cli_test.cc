@@ -453,6 +453,15 @@ TEST(Cli, FewShotTrainThenEvalWritesTheTableWithConfidenceIntervals) {
   EXPECT_EQ(RunCli("fewshot eval --checkpoint " + dir.string() + " --episodes 1").code, 2);
   EXPECT_EQ(RunCli("fewshot eval --checkpoint " + TempDir("fewshot_none").string()).code, 2);
   EXPECT_EQ(RunCli("fewshot frobnicate").code, 2);
+  // Reptile's inner-optimiser keys are checked and named.
+  const std::string reptile = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-reptile.yaml";
+  for (const char* bad : {"inner-adam-state=kept", "inner-optimizer=rmsprop", "eval-inner-batch=-1"}) {
+    const Result r = RunCli("fewshot train -q --config " + reptile + " --output " + TempDir("fewshot_bad").string() +
+                            " --set " + bad);
+    EXPECT_EQ(r.code, 2) << bad << r.output;
+    const std::string key(bad, std::string(bad).find('='));
+    EXPECT_NE(r.output.find(key), std::string::npos) << bad << r.output;
+  }
   const Result list = RunCli("fewshot list");
   EXPECT_EQ(list.code, 0);
   for (const char* name : {"sinusoid", "maml", "meta-sgd", "anil", "reptile"}) {

@@ -9,16 +9,23 @@
 // anneal-outer-lr (ε_i = outer-lr · (1 − i / num_iterations)).
 // No second-order terms and no outer optimiser state.
 //
-// Inner loop. Training examples: the support set, or support ∪ query with
-// train-on-query (meta-training only; the paper trains 1-shot Omniglot on 10
-// drawings per class). Step s uses a minibatch of inner-batch of them (0: all),
-// consecutive in a random order drawn per meta-iteration from the stream
-// {seed, iteration} and shared by the tasks, wrapping around. Optimiser
-// (inner-optimizer): sgd, or adam, the paper's Adam with β1 = 0 (β2 0.999,
-// ε 1e-8), its state fresh for every adaptation. Evaluation adapts on the
-// support set in its own order, same minibatch size (at most the set) and
-// optimiser.
-
+// Inner loop, as openai/supervised-reptile (`reptile.py`) runs it. Training
+// examples: the support set, or support ∪ query with train-on-query
+// (meta-training only; the paper trains 1-shot Omniglot on 10 drawings per
+// class). Minibatches (`_mini_batches`): each task walks through fresh
+// shuffles of its examples, one epoch after another, inner-batch at a time
+// (0: all of them), so a minibatch may span two epochs; the shuffles come
+// from the stream {seed, iteration} per task of the whole meta-batch
+// (evaluation: {seed, kEvaluationStream}). Optimiser (inner-optimizer): sgd,
+// or adam as the paper's TensorFlow Adam with β1 = 0:
+//   t ← t + 1,  v ← β2·v + (1 − β2)·g²,  φ ← φ − lr·√(1 − β2^t)·g/(√v + ε)
+// (β2 0.999, ε 1e-8). inner-adam-state: carried (the reference: its Adam
+// slots are not trainable variables, so v and t carry over from task to task
+// in meta-batch order and from one iteration to the next, are checkpointed,
+// and every evaluation episode starts from a copy of them) or fresh (v = 0,
+// t = 0 for every adaptation; tasks adapt in one batch, and the run can be
+// spread over ranks). Evaluation adapts on the support set with minibatches
+// of eval-inner-batch (0: inner-batch), at most the set.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +35,7 @@
 #include "algorithms/fewshot/functional_net.h"
 #include "algorithms/fewshot/learner.h"
 #include "core/config.h"
+#include "core/rng.h"
 
 namespace metarl::algorithms::fewshot {
 
@@ -39,15 +47,32 @@ struct ReptileOptions {
   bool serial = false;              // one task at a time (the paper's serial version)
   int inner_batch = 0;              // examples per inner step; 0: all of them
   bool inner_adam = false;          // inner-optimizer: adam (β1 = 0) instead of sgd
+  bool carry_adam_state = true;     // inner-adam-state: carried (true) | fresh
+  int eval_inner_batch = 0;         // examples per inner step at evaluation; 0: inner-batch
   bool train_on_query = false;      // meta-training adapts on support ∪ query
   int64_t num_iterations = 1;       // the run's length, for annealing (set from num-batches)
   std::uint64_t seed = 0;           // minibatch orders (set from the run's seed)
 
   // keys: inner-steps, inner-lr, outer-lr, anneal-outer-lr, serial,
-  // inner-batch, inner-optimizer (sgd | adam), train-on-query
+  // inner-batch, inner-optimizer (sgd | adam), inner-adam-state (carried |
+  // fresh), eval-inner-batch, train-on-query
   void Read(ConfigMap& config);
   void Validate() const;
   double OuterStepSize(int64_t iteration) const;
+};
+
+// supervised-reptile's `_mini_batches` for `tasks` tasks at once: the
+// example indices [tasks, steps · b] of `steps` minibatches of
+// b = min(batch, n) (batch 0: b = n) drawn from n examples, each task's row
+// the concatenation of fresh uniform shuffles of 0..n−1 (Fisher–Yates from
+// `rng`, task after task), cut into consecutive minibatches of b.
+at::Tensor MinibatchIndices(int64_t tasks, int64_t n, int64_t batch, int steps, Rng& rng);
+
+// The inner Adam's state that carries over between adaptations: v per
+// parameter (θ's shapes) and the step count t. Empty v: no step taken yet.
+struct InnerAdamState {
+  Params v;
+  int64_t t = 0;
 };
 
 class Reptile final : public FewShotLearner {
@@ -61,30 +86,38 @@ class Reptile final : public FewShotLearner {
 
   std::vector<std::string> ParameterNames() const override { return net_->ParameterNames(); }
   Params parameters_list() const override { return theta_; }
-  Params OptimizerState() const override { return {}; }
+  // {v..., t} of the carried inner Adam ({} before its first step, or when
+  // nothing carries over).
+  Params OptimizerState() const override;
   void RestoreOptimizer(const Params& state) override;
 
   const ReptileOptions& options() const { return options_; }
 
  private:
-  // Adapts `theta` to every task of `batch` (meta-training); the adapted
-  // stacks [T, ...]. Adds its stats to `stats`.
-  Params AdaptAll(const envs::fewshot::EpisodeBatch& batch, const Params& theta, const at::Tensor& order,
-                  MetaStepStats* stats) const;
-  // The inner loop: `steps` steps from θ on examples (x, y) [T, S, ...]
-  // taken in `order` (a permutation of 0..S−1) in minibatches of `batch`.
-  // `after_step(s, params)` runs after each step. Returns the adapted
-  // per-task stacks; *first_loss: the per-task losses of the first minibatch
-  // before the first step.
-  Params InnerLoop(const Params& theta, const at::Tensor& x, const at::Tensor& y, const at::Tensor& order,
-                   int64_t batch, int steps, at::Tensor* first_loss,
+  // Adapts `theta` to every task of `batch` (meta-training; `indices` [T,
+  // steps · b] from MinibatchIndices); the adapted stacks [T, ...]. Adds its
+  // stats to `stats`; advances the carried Adam state.
+  Params AdaptAll(const envs::fewshot::EpisodeBatch& batch, const Params& theta, const at::Tensor& indices,
+                  int64_t b, MetaStepStats* stats);
+  // The inner loop: `steps` steps from θ on examples (x, y) [T, S, ...],
+  // step s on the examples indices[:, s·b .. s·b + b − 1]. `adam`: the
+  // state to continue from and advance, one task at a time (T = 1); null
+  // with inner-optimizer adam: fresh state per task. `after_step(s,
+  // params)` runs after each step. Returns the adapted per-task stacks;
+  // *first_loss: the per-task losses of the first minibatch before the
+  // first step.
+  Params InnerLoop(const Params& theta, const at::Tensor& x, const at::Tensor& y, const at::Tensor& indices,
+                   int64_t b, int steps, InnerAdamState* adam, at::Tensor* first_loss,
                    const std::function<void(int, const Params&)>& after_step) const;
+  // True when the inner Adam's state carries over between adaptations.
+  bool Carries() const { return options_.inner_adam && options_.carry_adam_state; }
 
   std::shared_ptr<const FunctionalNet> net_;
   bool classification_;
   ReptileOptions options_;
   at::Tensor flat_;  // θ, one buffer
   Params theta_;     // views of flat_
+  InnerAdamState adam_;  // the carried inner Adam state (Carries())
 };
 
 }  // namespace metarl::algorithms::fewshot

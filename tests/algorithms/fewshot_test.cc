@@ -3,6 +3,7 @@
 // first-order gradient, batched adaptation against a per-task loop, ANIL's
 // frozen body, Meta-SGD's step sizes, and Reptile's update.
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -263,58 +264,143 @@ TEST(Reptile, UpdateIsTowardTheAdaptedParameters) {
   }
 }
 
-// The paper's inner loop: Adam (β1 = 0) on minibatches of the support and
-// query examples taken in the iteration's shuffled order, against a per-task
-// loop written out here.
-TEST(Reptile, MinibatchAdamInnerLoopMatchesAPerTaskLoop) {
-  const Problem p = MakeProblem(3);  // 5 support + 6 query points per task
-  ReptileOptions o;
-  o.inner_steps = 3;
-  o.inner_lr = 0.01;
-  o.outer_lr = 0.5;
-  o.anneal_outer_lr = false;
-  o.inner_batch = 4;
-  o.inner_adam = true;
-  o.train_on_query = true;
-  o.seed = 5;
-  Reptile reptile(p.net, false, o, p.init);
-  const int64_t iteration = 7;
-  reptile.MetaStep(p.batch, iteration);
-
-  // The order: a Fisher–Yates shuffle of the 11 examples from {seed, iteration}.
-  std::vector<int64_t> perm(11);
-  for (int64_t i = 0; i < 11; ++i) perm[static_cast<std::size_t>(i)] = i;
-  Rng rng(StreamSeed(5, {static_cast<std::uint64_t>(iteration)}));
-  for (int64_t i = 10; i > 0; --i) std::swap(perm[static_cast<std::size_t>(i)], perm[rng.UniformInt(static_cast<std::uint64_t>(i + 1))]);
-  std::vector<at::Tensor> mean(p.init.size());
-  for (int64_t t = 0; t < 3; ++t) {
-    const at::Tensor x = at::cat({p.batch.support_x.narrow(0, t, 1), p.batch.query_x.narrow(0, t, 1)}, 1);
-    const at::Tensor y = at::cat({p.batch.support_y.narrow(0, t, 1), p.batch.query_y.narrow(0, t, 1)}, 1);
-    Params phi, v;
-    for (const auto& w : p.init) {
-      phi.push_back(w.clone().requires_grad_(true));
-      v.push_back(at::zeros_like(w));
+// supervised-reptile's minibatches: each task walks through fresh shuffles
+// of its examples, a minibatch may span two epochs, and every row is its own
+// shuffle. On a class-grouped 5-way 5-shot support set (labels 0 0 0 0 0 1
+// ...), minibatches of 10 then hold the classes as a uniform draw of 10 of
+// the 25 does: the expected number of distinct classes is
+// 5·(1 − C(20, 10)/C(25, 10)) = 4.7174 (in the grouped order it was 2).
+TEST(Reptile, MinibatchesReshuffleEveryEpochAndCoverTheClassesInProportion) {
+  Rng rng(3);
+  const int64_t n = 25, b = 10;
+  const int steps = 400;  // 4000 indices per task: 160 epochs
+  const at::Tensor idx = MinibatchIndices(5, n, b, steps, rng);
+  ASSERT_EQ(idx.sizes().vec(), (std::vector<int64_t>{5, steps * b}));
+  const auto* d = idx.data_ptr<int64_t>();
+  double distinct_sum = 0.0;
+  std::vector<double> class_count(5, 0.0);
+  for (int64_t t = 0; t < 5; ++t) {
+    const int64_t* row = d + t * steps * b;
+    for (int64_t e = 0; e + n <= steps * b; e += n) {  // every epoch is a permutation of 0..24
+      std::vector<int64_t> epoch(row + e, row + e + n);
+      std::sort(epoch.begin(), epoch.end());
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(epoch[static_cast<std::size_t>(i)], i) << "task " << t << " epoch " << e / n;
     }
-    for (int s = 0; s < 3; ++s) {
-      std::vector<int64_t> idx;
-      for (int j = 0; j < 4; ++j) idx.push_back(perm[static_cast<std::size_t>((s * 4 + j) % 11)]);
-      const at::Tensor sel = at::tensor(idx, at::kLong);
-      const at::Tensor loss = (p.net->Forward(phi, x.index_select(1, sel)) - y.index_select(1, sel)).square().mean();
-      const auto g = torch::autograd::grad({loss}, phi);
-      for (std::size_t i = 0; i < phi.size(); ++i) {
-        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-        const at::Tensor step = 0.01 * g[i] / ((v[i] / (1.0 - std::pow(0.999, s + 1))).sqrt() + 1e-8);
-        phi[i] = (phi[i] - step).detach().requires_grad_(true);
+    for (int s = 0; s < steps; ++s) {
+      bool seen[5] = {};
+      for (int64_t j = 0; j < b; ++j) {
+        const int64_t label = row[s * b + j] / 5;  // class-grouped: example i has class i / 5
+        seen[label] = true;
+        class_count[static_cast<std::size_t>(label)] += 1.0;
       }
+      distinct_sum += std::count(seen, seen + 5, true);
     }
-    for (std::size_t i = 0; i < phi.size(); ++i) mean[i] = t == 0 ? phi[i].detach() / 3.0 : mean[i] + phi[i].detach() / 3.0;
   }
-  const Params got = reptile.parameters_list();
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const at::Tensor expected = p.init[i] + 0.5 * (mean[i] - p.init[i]);
-    EXPECT_TRUE(at::allclose(got[i], expected, 1e-12, 1e-12)) << "param " << i;
+  EXPECT_FALSE(at::equal(idx[0], idx[1]));  // each task its own shuffles
+  const double expected = 5.0 * (1.0 - 184756.0 / 3268760.0);  // C(20,10) / C(25,10)
+  // 2000 minibatches; the count's std is about 0.47, so the mean's about 0.011.
+  EXPECT_NEAR(distinct_sum / (5.0 * steps), expected, 0.05);
+  for (double c : class_count) EXPECT_NEAR(c / (5.0 * steps * b), 0.2, 0.01);
+  // inner-batch 0 or beyond the set: whole-set minibatches.
+  Rng again(3);
+  EXPECT_EQ(MinibatchIndices(2, 7, 0, 3, again).size(1), 21);
+  EXPECT_EQ(MinibatchIndices(2, 7, 50, 3, again).size(1), 21);
+}
+
+namespace {
+
+// The paper's inner Adam as TensorFlow's AdamOptimizer defines it (β1 = 0,
+// β2 = 0.999, ε = 1e-8): lr_t = lr·√(1 − β2^t)/(1 − β1^t); m = g; v ← β2·v
+// + (1 − β2)·g²; φ ← φ − lr_t·m/(√v + ε). `steps` full-batch steps on task
+// `task`'s support set from θ, continuing (v, t).
+std::vector<at::Tensor> HandAdam(const Problem& p, const std::vector<at::Tensor>& theta, int64_t task, int steps,
+                                 double lr, std::vector<at::Tensor>& v, int64_t& t) {
+  const at::Tensor xs = p.batch.support_x.narrow(0, task, 1), ys = p.batch.support_y.narrow(0, task, 1);
+  Params phi;
+  for (const auto& w : theta) phi.push_back(w.clone().requires_grad_(true));
+  if (v.empty()) {
+    for (const auto& w : theta) v.push_back(at::zeros_like(w));
   }
-  EXPECT_FALSE(at::allclose(got[0], p.init[0]));
+  for (int s = 0; s < steps; ++s) {
+    const at::Tensor loss = (p.net->Forward(phi, xs) - ys).square().mean();
+    const auto g = torch::autograd::grad({loss}, phi);
+    t += 1;
+    const double lr_t = lr * std::sqrt(1.0 - std::pow(0.999, static_cast<double>(t))) / (1.0 - std::pow(0.0, t));
+    for (std::size_t i = 0; i < phi.size(); ++i) {
+      const at::Tensor m = g[i];
+      v[i] = 0.999 * v[i] + (1.0 - 0.999) * g[i] * g[i];
+      phi[i] = (phi[i] - lr_t * m / (v[i].sqrt() + 1e-8)).detach().requires_grad_(true);
+    }
+  }
+  std::vector<at::Tensor> out;
+  for (const auto& w : phi) out.push_back(w.detach());
+  return out;
+}
+
+// One batched Reptile step by hand over tasks 0..T−1 in order, from θ, the
+// Adam state continuing across tasks (carried) or restarting per task.
+std::vector<at::Tensor> HandReptileStep(const Problem& p, const std::vector<at::Tensor>& theta, bool carried,
+                                        std::vector<at::Tensor>& v, int64_t& t) {
+  const int64_t tasks = p.batch.num_tasks();
+  std::vector<at::Tensor> mean(theta.size());
+  for (int64_t task = 0; task < tasks; ++task) {
+    std::vector<at::Tensor> fresh_v;
+    int64_t fresh_t = 0;
+    const auto phi = carried ? HandAdam(p, theta, task, 3, 0.01, v, t) : HandAdam(p, theta, task, 3, 0.01, fresh_v, fresh_t);
+    for (std::size_t i = 0; i < phi.size(); ++i) mean[i] = task == 0 ? phi[i] / tasks : mean[i] + phi[i] / tasks;
+  }
+  std::vector<at::Tensor> next;
+  for (std::size_t i = 0; i < theta.size(); ++i) next.push_back(theta[i] + 0.5 * (mean[i] - theta[i]));
+  return next;
+}
+
+}  // namespace
+
+// supervised-reptile keeps Adam's moments (and its step count) across tasks
+// and iterations: only the trainable variables are reset between tasks.
+// Two tasks, two iterations, against Adam steps written out above; the
+// fresh-state option restarts them per task, and gives other parameters.
+TEST(Reptile, CarriedInnerAdamStateMatchesHandComputedStepsAcrossTasksAndIterations) {
+  const Problem p = MakeProblem(2);
+  for (bool carried : {true, false}) {
+    SCOPED_TRACE(carried ? "carried" : "fresh");
+    ReptileOptions o;
+    o.inner_steps = 3;
+    o.inner_lr = 0.01;
+    o.outer_lr = 0.5;
+    o.anneal_outer_lr = false;
+    o.inner_batch = 0;  // the whole support set each step: the order cannot matter
+    o.inner_adam = true;
+    o.carry_adam_state = carried;
+    Reptile reptile(p.net, false, o, p.init);
+    reptile.MetaStep(p.batch, 0);
+    Params after_one;  // parameters_list() are views: copy them
+    for (const auto& w : reptile.parameters_list()) after_one.push_back(w.clone());
+    const Params saved_state = reptile.OptimizerState();
+    EXPECT_EQ(saved_state.size(), carried ? p.init.size() + 1 : 0u);
+    reptile.MetaStep(p.batch, 1);
+
+    std::vector<at::Tensor> theta(p.init.begin(), p.init.end()), v;
+    int64_t t = 0;
+    const auto one = HandReptileStep(p, theta, carried, v, t);
+    const auto two = HandReptileStep(p, one, carried, v, t);
+    if (carried) EXPECT_EQ(t, 12);  // 2 iterations × 2 tasks × 3 steps
+    const Params got = reptile.parameters_list();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_TRUE(at::allclose(after_one[i], one[i], 1e-10, 1e-12)) << "iteration 1, param " << i;
+      EXPECT_TRUE(at::allclose(got[i], two[i], 1e-10, 1e-12)) << "iteration 2, param " << i;
+    }
+    // A run restored from the first iteration's parameters and state takes the same second step.
+    Reptile resumed(p.net, false, o, after_one);
+    resumed.RestoreOptimizer(saved_state);
+    resumed.MetaStep(p.batch, 1);
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(at::equal(resumed.parameters_list()[i], got[i]));
+  }
+  // The two options differ measurably after one iteration (task 2's first Adam step differs).
+  std::vector<at::Tensor> theta(p.init.begin(), p.init.end()), v1, v2;
+  int64_t t1 = 0, t2 = 0;
+  const auto carried = HandReptileStep(p, theta, true, v1, t1), fresh = HandReptileStep(p, theta, false, v2, t2);
+  EXPECT_GT((carried[0] - fresh[0]).abs().max().item<double>(), 1e-5);
 }
 
 TEST(Reptile, OuterStepSizeAnnealsLinearlyToZero) {
