@@ -1,6 +1,7 @@
 #include "envs/fewshot/omniglot.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <numeric>
 #include <sstream>
@@ -62,6 +63,12 @@ void OmniglotOptions::Read(ConfigMap& config) {
   config.Read("query", &query);
   config.Read("image-size", &image_size);
   config.Read("rotations", &rotations);
+  std::string pool = rotated_pool ? "rotated" : "characters";
+  config.Read("class-pool", &pool);
+  METARL_REQUIRE(pool == "characters" || pool == "rotated", "task-kwargs.class-pool = '", pool,
+                 "': expected characters (distinct characters, one random rotation each) or rotated "
+                 "(distinct classes of the character × rotation pool)");
+  rotated_pool = pool == "rotated";
   config.Read("train-characters", &train_characters);
   config.Read("validation-characters", &validation_characters);
   config.Read("split-seed", &split_seed);
@@ -77,6 +84,33 @@ void OmniglotOptions::Validate() const {
   METARL_REQUIRE(train_characters >= 1, "task-kwargs.train-characters = ", train_characters, ": expected >= 1");
   METARL_REQUIRE(validation_characters >= 0, "task-kwargs.validation-characters = ", validation_characters,
                  ": expected >= 0");
+}
+
+namespace {
+
+// [s, n] weights of area resampling along one axis of n pixels: row i holds
+// the overlap of each pixel [p, p + 1) with [i·n/s, (i+1)·n/s), over n/s.
+at::Tensor AreaWeights(int64_t n, int64_t s) {
+  at::Tensor w = at::zeros({s, n}, at::kDouble);
+  double* d = w.data_ptr<double>();
+  const double scale = static_cast<double>(n) / static_cast<double>(s);
+  for (int64_t i = 0; i < s; ++i) {
+    const double lo = static_cast<double>(i) * scale, hi = static_cast<double>(i + 1) * scale;
+    for (auto p = static_cast<int64_t>(std::floor(lo)); p < n && static_cast<double>(p) < hi; ++p) {
+      const double overlap = std::min(hi, static_cast<double>(p + 1)) - std::max(lo, static_cast<double>(p));
+      if (overlap > 0.0) d[i * n + p] = overlap / scale;
+    }
+  }
+  return w;
+}
+
+}  // namespace
+
+at::Tensor AreaResize(const at::Tensor& image, int64_t s) {
+  METARL_REQUIRE(image.dim() == 2 && s >= 1, "AreaResize: expected a [H, W] image and a positive size");
+  const at::Tensor x = image.to(at::kDouble);
+  return at::matmul(at::matmul(AreaWeights(image.size(0), s), x), AreaWeights(image.size(1), s).t())
+      .to(at::kFloat);
 }
 
 OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(options)) {
@@ -127,11 +161,13 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
   train_.assign(order.begin(), order.begin() + train);
   validation_.assign(order.begin() + train, order.begin() + train + validation);
   test_.assign(order.begin() + train + validation, order.end());
-  const int64_t classes_per_character = options_.rotations ? 4 : 1;
+  const int64_t classes_per_character = options_.rotations && options_.rotated_pool ? 4 : 1;
   for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
     const int64_t classes = num_characters(split) * classes_per_character;
     METARL_REQUIRE(classes == 0 || classes >= options_.ways, "omniglot: the ", SplitName(split), " split has ",
-                   classes, " classes, fewer than ways = ", options_.ways);
+                   classes, options_.rotated_pool && options_.rotations ? " classes" : " characters",
+                   ", fewer than ways = ", options_.ways,
+                   options_.rotated_pool ? "" : " (class-pool: characters draws distinct characters)");
   }
 
   // Images: grey → [0, 1], inverted, area-resized.
@@ -141,7 +177,7 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
     PngPixels grey = ReadPngFile(files[i].string(), PngLayout::kGrey);
     at::Tensor pixels = at::from_blob(grey.pixels.data(), {1, 1, grey.height, grey.width}, at::kByte).to(at::kFloat);
     pixels = pixels.neg_().add_(255.0).div_(255.0);  // exact 0 for white background
-    images_[static_cast<int64_t>(i)].copy_(at::adaptive_avg_pool2d(pixels, {s, s})[0][0]);
+    images_[static_cast<int64_t>(i)].copy_(AreaResize(pixels[0][0], s));
   }
 }
 
@@ -174,9 +210,12 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
   METARL_REQUIRE(tasks >= 1, "omniglot: ", tasks, " tasks requested: expected at least 1");
   const std::vector<int64_t>& characters = SplitCharacters(split);
   const int64_t rotations = options_.rotations ? 4 : 1;
-  const auto classes = static_cast<std::uint64_t>(characters.size() * rotations);
+  // The pool drawn from: characters × rotations (rotated), or characters (a rotation drawn after).
+  const int64_t per_character = options_.rotated_pool ? rotations : 1;
+  const auto classes = static_cast<std::uint64_t>(characters.size() * per_character);
   METARL_REQUIRE(classes >= static_cast<std::uint64_t>(options_.ways), "omniglot: the ", SplitName(split),
-                 " split has ", classes, " classes, fewer than ways = ", options_.ways);
+                 " split has ", classes, options_.rotated_pool ? " classes" : " characters", ", fewer than ways = ",
+                 options_.ways);
   const int64_t n = options_.ways, k = options_.shots, q = options_.query, s = options_.image_size;
   EpisodeBatch b;
   b.support_x = at::empty({tasks, n * k, 1, s, s}, at::kFloat);
@@ -198,8 +237,10 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
       if (std::find(picked.begin(), picked.end(), c) == picked.end()) picked.push_back(c);
     }
     for (int64_t c = 0; c < n; ++c) {
-      const Character& character = characters_[characters[picked[c] / rotations]];
-      const int64_t quarter_turns = static_cast<int64_t>(picked[c] % rotations);
+      const Character& character = characters_[characters[picked[c] / per_character]];
+      const int64_t quarter_turns =
+          options_.rotated_pool ? static_cast<int64_t>(picked[c] % per_character)
+                                : static_cast<int64_t>(rng.UniformInt(static_cast<std::uint64_t>(rotations)));
       // K + Q distinct drawings: a partial Fisher–Yates shuffle.
       drawings.resize(character.num_images);
       std::iota(drawings.begin(), drawings.end(), character.first_image);

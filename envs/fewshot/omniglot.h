@@ -7,8 +7,16 @@
 //
 // Every character folder is one class. Images are read as 8-bit grey,
 // inverted (strokes 1, background 0) and resized to image-size × image-size
-// with an area (box) filter. With `rotations`, each character rotated by 0,
-// 90, 180 and 270° gives four classes (Santoro et al. 2016, Finn et al. 2017).
+// with an exact area (box) filter (AreaResize). With `rotations`, each
+// character rotated by 0, 90, 180 and 270° gives four classes (Santoro et
+// al. 2016, Finn et al. 2017), drawn per `class-pool`:
+//   characters (default): N distinct characters, each at a rotation drawn
+//     uniformly, as cbfinn/maml's data generator and learn2learn's
+//     RandomClassRotation do, so no episode holds two rotations of one
+//     character;
+//   rotated: N distinct classes from the character × rotation pool (Santoro
+//     et al., jakesnell/prototypical-networks), where two rotations of one
+//     character can meet in an episode (≈ 29 % of 20-way test episodes).
 //
 // Split (by character, so the rotations of a character stay in one split):
 // the characters of both folders in sorted path order are shuffled with
@@ -39,14 +47,21 @@ struct OmniglotOptions {
   int query = 15;                    // query examples per class
   int image_size = 28;               // S: side of the resized images
   bool rotations = true;             // 90° rotations as extra classes
+  bool rotated_pool = false;         // class-pool: rotated (true) | characters (false)
   int train_characters = 1100;       // meta-training characters
   int validation_characters = 100;   // meta-validation characters (the rest: meta-test)
   std::uint64_t split_seed = 0;      // shuffle of the characters before the split
 
   void Read(ConfigMap& config);  // keys: root, ways, shots, query, image-size, rotations,
-                                 // train-characters, validation-characters, split-seed
+                                 // class-pool, train-characters, validation-characters, split-seed
   void Validate() const;
 };
+
+// Exact area (box) resampling of a grey image [H, W] to [s, s]: output pixel
+// (i, j) is the mean of the input over [i·H/s, (i+1)·H/s) × [j·W/s,
+// (j+1)·W/s), a pixel partly inside weighted by the fraction covered (PIL's
+// BOX filter; OpenCV's INTER_AREA when shrinking). Float in, float out.
+at::Tensor AreaResize(const at::Tensor& image, int64_t s);
 
 class OmniglotTasks final : public FewShotTasks {
  public:

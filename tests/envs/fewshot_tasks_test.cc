@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/png_file.h"
 #include "envs/fewshot/omniglot.h"
 #include "envs/fewshot/registry.h"
 #include "envs/fewshot/sinusoid.h"
@@ -90,7 +91,7 @@ OmniglotOptions SmallOptions(const std::filesystem::path& root) {
   o.query = 3;
   o.image_size = 8;
   o.train_characters = 6;
-  o.validation_characters = 2;
+  o.validation_characters = 3;  // and 3 for meta-test: each split holds `ways` characters
   return o;
 }
 
@@ -127,50 +128,74 @@ std::map<std::string, std::set<int>> SplitCharacters(const OmniglotTasks& tasks)
   return split;
 }
 
+// Both class pools: labels map to one (character, rotation) each, support
+// and query never share a drawing, and the classes of an episode differ; the
+// default pool (cbfinn/maml, learn2learn) draws distinct characters and then
+// a rotation, so no episode holds two rotations of one character, while the
+// rotated pool (ProtoNets) lets them meet.
 TEST(Omniglot, EpisodesHaveDistinctClassesAndDisjointSupportAndQuery) {
-  const OmniglotTasks tasks(SmallOptions(Fixture()));
-  const auto split = SplitCharacters(tasks);
-  ASSERT_EQ(split.at("train").size(), 6u);
-  ASSERT_EQ(split.at("validation").size(), 2u);
-  ASSERT_EQ(split.at("test").size(), 4u);
-  Rng rng(3);
-  std::set<int> turns_seen;
-  for (Split which : {Split::kTrain, Split::kValidation, Split::kTest}) {
-    const EpisodeBatch b = tasks.Sample(20, which, rng);
-    ASSERT_EQ(b.support_x.sizes(), at::IntArrayRef({20, 6, 1, 8, 8}));
-    ASSERT_EQ(b.query_x.sizes(), at::IntArrayRef({20, 9, 1, 8, 8}));
-    for (int64_t t = 0; t < 20; ++t) {
-      std::map<int64_t, std::pair<int, int>> label_class;  // label -> (character, turns)
-      std::map<int64_t, std::set<int>> support_drawings, query_drawings;
-      for (int part = 0; part < 2; ++part) {
-        const at::Tensor x = part == 0 ? b.support_x[t] : b.query_x[t];
-        const at::Tensor y = part == 0 ? b.support_y[t] : b.query_y[t];
-        for (int64_t i = 0; i < x.size(0); ++i) {
-          const Origin o = Decode(x[i][0]);
-          ASSERT_GE(o.character, 0) << "unrecognised image";
-          EXPECT_EQ(split.at(SplitName(which)).count(o.character), 1u) << "a character of another split";
-          const int64_t label = y[i].item<int64_t>();
-          ASSERT_TRUE(label >= 0 && label < 3);
-          const auto cls = std::make_pair(o.character, o.turns);
-          if (!label_class.count(label)) label_class[label] = cls;
-          EXPECT_EQ(label_class[label], cls) << "one label, two classes";
-          auto& drawings = part == 0 ? support_drawings[label] : query_drawings[label];
-          EXPECT_TRUE(drawings.insert(o.drawing).second) << "a drawing twice";
-          turns_seen.insert(o.turns);
+  const auto root = Fixture();
+  for (bool rotated_pool : {false, true}) {
+    SCOPED_TRACE(rotated_pool ? "class-pool: rotated" : "class-pool: characters");
+    OmniglotOptions o = SmallOptions(root);
+    o.rotated_pool = rotated_pool;
+    const OmniglotTasks tasks(o);
+    const auto split = SplitCharacters(tasks);
+    ASSERT_EQ(split.at("train").size(), 6u);
+    ASSERT_EQ(split.at("validation").size(), 3u);
+    ASSERT_EQ(split.at("test").size(), 3u);
+    Rng rng(3);
+    std::set<int> turns_seen;
+    int episodes_with_a_repeated_character = 0;
+    for (Split which : {Split::kTrain, Split::kValidation, Split::kTest}) {
+      const EpisodeBatch b = tasks.Sample(20, which, rng);
+      ASSERT_EQ(b.support_x.sizes(), at::IntArrayRef({20, 6, 1, 8, 8}));
+      ASSERT_EQ(b.query_x.sizes(), at::IntArrayRef({20, 9, 1, 8, 8}));
+      for (int64_t t = 0; t < 20; ++t) {
+        std::map<int64_t, std::pair<int, int>> label_class;  // label -> (character, turns)
+        std::map<int64_t, std::set<int>> support_drawings, query_drawings;
+        for (int part = 0; part < 2; ++part) {
+          const at::Tensor x = part == 0 ? b.support_x[t] : b.query_x[t];
+          const at::Tensor y = part == 0 ? b.support_y[t] : b.query_y[t];
+          for (int64_t i = 0; i < x.size(0); ++i) {
+            const Origin origin = Decode(x[i][0]);
+            ASSERT_GE(origin.character, 0) << "unrecognised image";
+            EXPECT_EQ(split.at(SplitName(which)).count(origin.character), 1u) << "a character of another split";
+            const int64_t label = y[i].item<int64_t>();
+            ASSERT_TRUE(label >= 0 && label < 3);
+            const auto cls = std::make_pair(origin.character, origin.turns);
+            if (!label_class.count(label)) label_class[label] = cls;
+            EXPECT_EQ(label_class[label], cls) << "one label, two classes";
+            auto& drawings = part == 0 ? support_drawings[label] : query_drawings[label];
+            EXPECT_TRUE(drawings.insert(origin.drawing).second) << "a drawing twice";
+            turns_seen.insert(origin.turns);
+          }
+        }
+        ASSERT_EQ(label_class.size(), 3u);
+        std::set<std::pair<int, int>> distinct;
+        std::set<int> characters;
+        for (const auto& [label, cls] : label_class) {
+          distinct.insert(cls);
+          characters.insert(cls.first);
+        }
+        EXPECT_EQ(distinct.size(), 3u) << "classes of an episode must differ";
+        if (characters.size() < 3) ++episodes_with_a_repeated_character;
+        for (int64_t c = 0; c < 3; ++c) {
+          EXPECT_EQ(support_drawings[c].size(), 2u);
+          EXPECT_EQ(query_drawings[c].size(), 3u);
+          for (int d : support_drawings[c]) EXPECT_EQ(query_drawings[c].count(d), 0u) << "support drawing in the query";
         }
       }
-      ASSERT_EQ(label_class.size(), 3u);
-      std::set<std::pair<int, int>> distinct;
-      for (const auto& [label, cls] : label_class) distinct.insert(cls);
-      EXPECT_EQ(distinct.size(), 3u) << "classes of an episode must differ";
-      for (int64_t c = 0; c < 3; ++c) {
-        EXPECT_EQ(support_drawings[c].size(), 2u);
-        EXPECT_EQ(query_drawings[c].size(), 3u);
-        for (int d : support_drawings[c]) EXPECT_EQ(query_drawings[c].count(d), 0u) << "support drawing in the query";
-      }
+    }
+    EXPECT_EQ(turns_seen.size(), 4u);  // every rotation occurs
+    if (rotated_pool) {
+      // 3 of the 12 rotated classes of 3 characters (validation, test): two share a
+      // character with probability 1 − (12·8·4)/(12·11·10) = 0.71; seen in many of 40 episodes.
+      EXPECT_GT(episodes_with_a_repeated_character, 10);
+    } else {
+      EXPECT_EQ(episodes_with_a_repeated_character, 0);
     }
   }
-  EXPECT_EQ(turns_seen.size(), 4u);  // rotations are classes
 }
 
 TEST(Omniglot, SplitIsSeededAndDisjoint) {
@@ -186,20 +211,43 @@ TEST(Omniglot, SplitIsSeededAndDisjoint) {
   EXPECT_EQ(all.size(), 12u);  // every character in exactly one split
 }
 
-TEST(Omniglot, ImagesAreInvertedAndResized) {
-  OmniglotOptions o = SmallOptions(Fixture());
-  o.image_size = 4;  // 8×8 -> 4×4: 2×2 boxes
+// Every drawing replaced by one known 6×6 pattern p; resized to 4×4 (1.5
+// source pixels per output pixel) the inverted image q = 1 − p/255 must be
+// its area average, edge pixels weighted by the half they cover, written out
+// here for three output pixels; area resampling keeps the image's mean.
+TEST(Omniglot, ImagesAreInvertedAndAreaResized) {
+  const auto root = Fixture();
+  testing::MakeOmniglotFixture(root, 2, 3, 8, 6);
+  std::vector<std::uint8_t> p(36);
+  for (int i = 0; i < 6; ++i) {
+    for (int j = 0; j < 6; ++j) p[static_cast<std::size_t>(6 * i + j)] = static_cast<std::uint8_t>((37 * i + 11 * j) % 256);
+  }
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() == ".png") WritePngFile(entry.path().string(), 6, 6, p.data(), PngLayout::kGrey);
+  }
+  const auto q = [&](int i, int j) { return 1.0 - p[static_cast<std::size_t>(6 * i + j)] / 255.0; };
+  OmniglotOptions o = SmallOptions(root);
+  o.image_size = 4;
   o.rotations = false;
-  o.validation_characters = 3;  // 3 classes without rotations, as many as ways
   const OmniglotTasks tasks(o);
   Rng rng(1);
-  const EpisodeBatch b = tasks.Sample(1, Split::kTrain, rng);
-  const at::Tensor image = b.support_x[0][0][0];
+  const at::Tensor image = tasks.Sample(1, Split::kTrain, rng).support_x[0][0][0].to(at::kDouble);
   ASSERT_EQ(image.sizes(), at::IntArrayRef({4, 4}));
-  // The top-left box averages the two markers and two background pixels (0 after inversion).
-  EXPECT_GT(image[0][0].item<double>(), 0.0);
-  EXPECT_DOUBLE_EQ(image[3][3].item<double>(), 0.0);
-  EXPECT_LE(image.max().item<double>(), 1.0);
+  // Output (0, 0) covers [0, 1.5) × [0, 1.5): pixel 0 whole, pixel 1 half, in each axis.
+  const double o00 = (q(0, 0) + 0.5 * q(0, 1) + 0.5 * q(1, 0) + 0.25 * q(1, 1)) / 2.25;
+  // (0, 1): rows [0, 1.5), columns [1.5, 3).
+  const double o01 = (0.5 * q(0, 1) + q(0, 2) + 0.25 * q(1, 1) + 0.5 * q(1, 2)) / 2.25;
+  // (1, 1): rows and columns [1.5, 3).
+  const double o11 = (0.25 * q(1, 1) + 0.5 * q(1, 2) + 0.5 * q(2, 1) + q(2, 2)) / 2.25;
+  EXPECT_NEAR(image[0][0].item<double>(), o00, 1e-6);
+  EXPECT_NEAR(image[0][1].item<double>(), o01, 1e-6);
+  EXPECT_NEAR(image[1][1].item<double>(), o11, 1e-6);
+  double mean = 0.0;
+  for (int i = 0; i < 6; ++i) {
+    for (int j = 0; j < 6; ++j) mean += q(i, j) / 36.0;
+  }
+  EXPECT_NEAR(image.mean().item<double>(), mean, 1e-6);
+  EXPECT_GT(std::abs(o00 - o11), 0.05);  // the pattern is not flat
 }
 
 TEST(Omniglot, MalformedDatasetsAreNamedWithTheLayoutExpected) {
@@ -231,7 +279,7 @@ TEST(Omniglot, MalformedDatasetsAreNamedWithTheLayoutExpected) {
   EXPECT_NE(m.find("0001_01.png"), std::string::npos) << m;
 
   testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
-  o.train_characters = 10;
+  o.train_characters = 9;
   m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
   EXPECT_NE(m.find("leave none for meta-test"), std::string::npos) << m;
 }

@@ -106,7 +106,7 @@ TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
   for (const auto& [learner, keys] : learners) {
     const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_embedding_" + learner + ".yaml");
     std::ofstream(config) << "task: omniglot\n"
-                             "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
+                             "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 3, shots: 1, query: 2, image-size: 8,\n"
                              "              train-characters: 6, validation-characters: 2}\n"
                              "learner: " << learner << "\n" << keys
                           << "net: {filters: 4, blocks: 2" << (learner == "relation" ? ", pooling-blocks: 1" : "")
@@ -149,7 +149,7 @@ TEST(FewShotTrainer, ConvNetRunsAreBitIdenticalForAnyThreadCount) {
   testing::MakeOmniglotFixture(root, 2, 3, 8, 28);
   const fs::path config = fs::temp_directory_path() / "metarl_fewshot_threads_omniglot.yaml";
   std::ofstream(config) << "task: omniglot\n"
-                           "task-kwargs: {root: " << root.string() << ", ways: 5, shots: 1, query: 3,\n"
+                           "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 5, shots: 1, query: 3,\n"
                            "              train-characters: 6, validation-characters: 2}\n"
                            "learner: maml\ninner-lr: [0.4]\nnet: {filters: 16, blocks: 4}\n"
                            "meta-batch-size: 8\nnum-batches: 3\n";
@@ -193,7 +193,7 @@ TEST(FewShotTrainer, EveryImageLearnerIsBitIdenticalOnOneTwoAndThreeThreadsWhere
     SCOPED_TRACE(learner);
     const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_split_" + learner + ".yaml");
     std::ofstream(config) << "task: omniglot\n"
-                             "task-kwargs: {root: " << root.string() << ", ways: 20, shots: 1, query: 5,\n"
+                             "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 20, shots: 1, query: 5,\n"
                              "              train-characters: 22, validation-characters: 6}\n"
                              "learner: " << learner << "\n" << keys
                           << "net: {filters: 4, blocks: 5, pooling-blocks: 4}\n"
@@ -233,7 +233,7 @@ TEST(FewShotTrainer, OmniglotRunSavesItsSplitAndEvalReportsAccuracy) {
   const fs::path dir = FreshDir("fewshot_omniglot");
   const fs::path config = dir.parent_path() / "metarl_fewshot_omniglot.yaml";
   std::ofstream(config) << "task: omniglot\n"
-                           "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
+                           "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 3, shots: 1, query: 2, image-size: 8,\n"
                            "              train-characters: 6, validation-characters: 2}\n"
                            "learner: maml\ninner-lr: [0.4]\nnet: {filters: 4, blocks: 2}\n"
                            "meta-batch-size: 4\nnum-batches: 3\ncheckpoint-every: 3\neval-steps: 2\n"

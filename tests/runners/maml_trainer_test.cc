@@ -102,8 +102,8 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
     std::vector<std::string> overrides = {"threads=1"};
     if (entry.path().stem().string().rfind("omniglot", 0) == 0) {  // the dataset: a small fixture in its layout
       const fs::path root = fs::temp_directory_path() / "metarl_config_omniglot";
-      metarl::testing::MakeOmniglotFixture(root, 2, 3, 12, 8);
-      overrides.insert(overrides.end(), {"task-kwargs.root=" + root.string(), "task-kwargs.train-characters=6",
+      metarl::testing::MakeOmniglotFixture(root, 2, 12, 12, 8);  // 48 characters: 20-way needs 20 per split
+      overrides.insert(overrides.end(), {"task-kwargs.root=" + root.string(), "task-kwargs.train-characters=22",
                                          "task-kwargs.validation-characters=0", "device=cpu"});
     }
     ConfigMap config = ConfigMap::FromFile(entry.path().string(), overrides);
