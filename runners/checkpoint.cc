@@ -41,7 +41,7 @@ void RequireFinite(const policies::Params& tensors, const std::vector<std::strin
 
 }  // namespace
 
-void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
+void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint, const std::string& file) {
   METARL_CHECK(checkpoint.names.size() == checkpoint.params.size(), "names/params size mismatch");
   RequireFinite(checkpoint.params, checkpoint.names, "parameter", dir, checkpoint.iteration);
   RequireFinite(checkpoint.optimizer_state, {}, "optimiser state tensor", dir, checkpoint.iteration);
@@ -58,8 +58,8 @@ void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
   for (std::size_t i = 0; i < checkpoint.optimizer_state.size(); ++i) {
     archive.write("optimizer_state_" + std::to_string(i), checkpoint.optimizer_state[i].detach().to(at::kCPU));
   }
-  const fs::path final_path = fs::path(dir) / "checkpoint.pt";
-  const fs::path tmp = fs::path(dir) / "checkpoint.pt.tmp";
+  const fs::path final_path = fs::path(dir) / file;
+  const fs::path tmp = fs::path(dir) / (file + ".tmp");
   try {
     archive.save_to(tmp.string());
   } catch (const std::exception& e) {
@@ -75,8 +75,8 @@ void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint) {
   SyncToDisk(fs::path(dir).empty() ? fs::path(".") : fs::path(dir));
 }
 
-Checkpoint LoadCheckpoint(const std::string& dir) {
-  const fs::path path = fs::path(dir) / "checkpoint.pt";
+Checkpoint LoadCheckpoint(const std::string& dir, const std::string& file) {
+  const fs::path path = fs::path(dir) / file;
   std::error_code ec;
   METARL_REQUIRE(fs::is_regular_file(path, ec), "checkpoint '", path.string(),
                  "' does not exist (expected the output directory of `metarl train`)");

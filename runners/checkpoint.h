@@ -16,6 +16,8 @@
 namespace metarl::runners {
 
 inline constexpr int64_t kCheckpointFormatVersion = 1;
+inline constexpr const char* kCheckpointFile = "checkpoint.pt";  // the latest state (resume from it)
+inline constexpr const char* kBestCheckpointFile = "best.pt";    // the best by validation (runners/train_loop.h)
 
 struct Checkpoint {
   int64_t iteration = 0;            // completed meta-iterations
@@ -25,15 +27,15 @@ struct Checkpoint {
   policies::Params optimizer_state; // outer optimiser (algorithms/common/adam.h State()); empty for TRPO
 };
 
-// Writes `dir`/checkpoint.pt atomically: to checkpoint.pt.tmp, fsync, rename,
-// fsync of the directory. Throws std::runtime_error on I/O failure, and
+// Writes `dir`/`file` atomically: to `file`.tmp, fsync, rename, fsync of the
+// directory. Throws std::runtime_error on I/O failure, and
 // before writing anything when a parameter or optimiser tensor holds NaN or
 // Inf (naming it), so a checkpoint never stores a diverged state.
-void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint);
+void SaveCheckpoint(const std::string& dir, const Checkpoint& checkpoint, const std::string& file = kCheckpointFile);
 
-// Reads `dir`/checkpoint.pt. Throws std::invalid_argument naming the file for
+// Reads `dir`/`file`. Throws std::invalid_argument naming the file for
 // a missing, truncated or incompatible (format version) checkpoint.
-Checkpoint LoadCheckpoint(const std::string& dir);
+Checkpoint LoadCheckpoint(const std::string& dir, const std::string& file = kCheckpointFile);
 
 // Copies checkpoint parameters into `params` (module parameters) after
 // checking names and shapes; std::invalid_argument naming the first mismatch

@@ -28,14 +28,21 @@ std::pair<double, double> MeanCi95(const at::Tensor& values) {
 
 std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
   METARL_REQUIRE(options.episodes >= 2, "--episodes = ", options.episodes, ": expected at least 2");
-  const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir);
-  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/checkpoint.pt");
+  METARL_REQUIRE(options.checkpoint_kind == "best" || options.checkpoint_kind == "last", "--checkpoint-kind = '",
+                 options.checkpoint_kind, "': expected best (the best validation, best.pt) or last (checkpoint.pt)");
+  std::error_code ec;
+  const bool best = options.checkpoint_kind == "best" &&
+                    std::filesystem::is_regular_file(std::filesystem::path(options.checkpoint_dir) / kBestCheckpointFile, ec);
+  const std::string file = best ? kBestCheckpointFile : kCheckpointFile;
+  const Checkpoint checkpoint = LoadCheckpoint(options.checkpoint_dir, file);
+  ConfigMap config = ConfigMap::FromString(checkpoint.config_yaml, options.checkpoint_dir + "/" + file);
   METARL_REQUIRE(IsFewShotConfig(config), "'", options.checkpoint_dir,
                  "' holds a meta-RL run, not a few-shot one (use `metarl eval`)");
   FewShotSetup setup(config);
   SaveOrCheckSplit(setup.tasks(), options.checkpoint_dir, /*check_existing=*/true);
   auto& learner = setup.learner();
   RestoreParams(checkpoint, learner.ParameterNames(), learner.parameters_list());
+  learner.RestoreOptimizer(checkpoint.optimizer_state);
   const int steps = options.steps >= 0 ? options.steps : setup.options().eval_steps;
   const bool classification = setup.tasks().classification();
 
@@ -48,6 +55,8 @@ std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options) {
   csv << "steps,mean_loss,ci95_loss,mean_accuracy,ci95_accuracy,episodes,diverged\n";
   for (int s = 0; s <= steps; ++s) {
     FewShotEvalRow row;
+    row.checkpoint_file = file;
+    row.checkpoint_iteration = checkpoint.iteration;
     row.steps = s;
     row.episodes = options.episodes;
     const at::Tensor& loss = curve.query_loss[s];

@@ -13,6 +13,12 @@
 // sizes) is reported, not hidden: `diverged` counts the episodes whose query
 // loss is not finite after that many steps, and the row's statistics are
 // then inf.
+//
+// Which state is evaluated (`checkpoint_kind`): best (default, as the papers
+// report: DIR/best.pt, the training state after the best validation score;
+// DIR/checkpoint.pt when the run validated nothing) or last
+// (DIR/checkpoint.pt). The parameters and the learner's optimiser state
+// (Reptile's carried inner Adam) come from that file.
 
 #include <cstdint>
 #include <string>
@@ -26,6 +32,7 @@ struct FewShotEvalOptions {
   int steps = -1;           // inner steps (rows 0..steps); -1 = the run's eval-steps
   std::uint64_t seed = 0;   // eval seed (episodes)
   std::string out;          // CSV path; default checkpoint_dir/eval.csv
+  std::string checkpoint_kind = "best";  // best | last
 };
 
 struct FewShotEvalRow {
@@ -34,6 +41,8 @@ struct FewShotEvalRow {
   double mean_accuracy = 0.0, ci95_accuracy = 0.0;  // NaN for regression
   int episodes = 0;
   int diverged = 0;  // episodes with a non-finite query loss (statistics are then inf)
+  std::string checkpoint_file;   // the file evaluated (best.pt or checkpoint.pt)
+  int64_t checkpoint_iteration = 0;  // the meta-iterations it had completed
 };
 
 std::vector<FewShotEvalRow> RunFewShotEval(const FewShotEvalOptions& options);

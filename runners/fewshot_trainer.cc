@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "core/communicator.h"
 #include "core/error.h"
@@ -93,6 +94,18 @@ class FewShotJob final : public TrainingJob {
   void Restore(const Checkpoint& checkpoint) override {
     RestoreParams(checkpoint, setup_.learner().ParameterNames(), setup_.learner().parameters_list());
     setup_.learner().RestoreOptimizer(checkpoint.optimizer_state);
+  }
+
+  // Validation accuracy (classification) or −validation loss (regression):
+  // columns 6 and 5 of the row; NaN when the iteration did not validate.
+  double SelectionScore(const std::string& metrics_row) const override {
+    std::vector<std::string> cells;
+    std::stringstream in(metrics_row);
+    for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+    const std::size_t column = setup_.tasks().classification() ? 5 : 4;
+    if (cells.size() <= column || cells[column].empty()) return std::nan("");
+    const double value = std::stod(cells[column]);
+    return setup_.tasks().classification() ? value : -value;
   }
 
   std::vector<FewShotIterationMetrics>& run() { return run_; }

@@ -1,7 +1,9 @@
 #include "runners/train_loop.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -25,7 +27,23 @@ std::string UnstableWarning(int64_t count) {
   return Cat(" | WARNING: ", count, " episode(s) ended by unstable physics (NaN/Inf state)");
 }
 
+double TrainingJob::SelectionScore(const std::string&) const { return std::nan(""); }
+
 namespace {
+
+// The highest selection score among the data rows of metrics file `path`
+// (−inf when none has one).
+double BestScoreIn(const fs::path& path, const TrainingJob& job) {
+  std::ifstream in(path);
+  std::string line;
+  double best = -std::numeric_limits<double>::infinity();
+  for (bool header = true; std::getline(in, line); header = false) {
+    if (header || line.empty()) continue;
+    const double score = job.SelectionScore(line);
+    if (std::isfinite(score) && score > best) best = score;
+  }
+  return best;
+}
 
 // On resume: drops the rows of iterations >= `first` (run after the last
 // checkpoint and about to be repeated), rewriting the file atomically.
@@ -96,17 +114,23 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
     METARL_REQUIRE(metrics.good(), "cannot write '", metrics_path.string(), "'");
     if (new_metrics) metrics << job.MetricsHeader() << "\n" << std::flush;
   }
+  // The best validation so far: from the kept rows on resume; a new run drops a stale best.pt.
+  double best_score = -std::numeric_limits<double>::infinity();
+  if (writer) {
+    if (command.resume) best_score = BestScoreIn(metrics_path, job);
+    else fs::remove(dir / kBestCheckpointFile, ec);
+  }
 
   const int64_t total = job.num_iterations();
   int64_t last_checkpoint = first;
-  auto save = [&](int64_t completed) {
+  auto save = [&](int64_t completed, const char* file) {
     Checkpoint c = job.State();
     c.iteration = completed;
     YAML::Emitter emitter;
     emitter << job.resolved_config();
     c.config_yaml = emitter.c_str();
-    SaveCheckpoint(command.output_dir, c);
-    last_checkpoint = completed;
+    SaveCheckpoint(command.output_dir, c, file);
+    if (std::string(file) == kCheckpointFile) last_checkpoint = completed;
   };
   const InterruptWatch watch(writer && !command.quiet);
   for (int64_t i = first; i < total; ++i) {
@@ -135,7 +159,12 @@ int64_t RunTrainingLoop(TrainingJob& job, const TrainCommandOptions& command) {
                   static_cast<long long>(total), it.progress.c_str());
       std::fflush(stdout);
     }
-    if (signal != 0 || (i + 1) % job.checkpoint_every() == 0 || i + 1 == total) save(i + 1);
+    const double score = job.SelectionScore(it.metrics_row);
+    if (std::isfinite(score) && score > best_score) {
+      best_score = score;
+      save(i + 1, kBestCheckpointFile);
+    }
+    if (signal != 0 || (i + 1) % job.checkpoint_every() == 0 || i + 1 == total) save(i + 1, kCheckpointFile);
     if (signal != 0) {
       throw InterruptedError(signal, Cat("interrupted by ", SignalName(signal), " after iteration ", i + 1, " of ",
                                          total, "; ", (dir / "checkpoint.pt").string(), " holds iteration ", i + 1,

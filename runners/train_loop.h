@@ -14,6 +14,12 @@
 // its iterations; only rank 0 writes config.yaml, metrics.csv, checkpoints
 // and progress lines. Every rank reads the checkpoint on resume.
 //
+// Model selection: a job whose metrics rows carry a validation score
+// (SelectionScore) also keeps DIR/best.pt, the state after the iteration with
+// the highest score so far (the first of equal ones), written by rank 0 when
+// that iteration's row is; on resume the best so far is read back from the
+// kept metrics rows, so a resumed run's best.pt is an uninterrupted one's.
+//
 // SIGINT, SIGTERM or SIGUSR1 (core/interrupt.h) during the loop: the current
 // iteration finishes, its metrics row and a checkpoint are written, and the
 // loop throws InterruptedError (the CLI exits 128 + the signal number); a
@@ -65,6 +71,9 @@ class TrainingJob {
   // iteration and the config.
   virtual Checkpoint State() const = 0;
   virtual void Restore(const Checkpoint& checkpoint) = 0;
+  // The model-selection score of an iteration from its metrics row (higher
+  // is better), NaN when the row holds none (the default: no best.pt).
+  virtual double SelectionScore(const std::string& metrics_row) const;
 };
 
 // The checkpoint contents of a job whose state is one policy (ParameterNames(),

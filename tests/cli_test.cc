@@ -453,6 +453,9 @@ TEST(Cli, FewShotTrainThenEvalWritesTheTableWithConfidenceIntervals) {
   EXPECT_EQ(RunCli("fewshot eval --checkpoint " + dir.string() + " --episodes 1").code, 2);
   EXPECT_EQ(RunCli("fewshot eval --checkpoint " + TempDir("fewshot_none").string()).code, 2);
   EXPECT_EQ(RunCli("fewshot frobnicate").code, 2);
+  const Result kind = RunCli("fewshot eval --checkpoint " + dir.string() + " --checkpoint-kind newest");
+  EXPECT_EQ(kind.code, 2) << kind.output;
+  EXPECT_NE(kind.output.find("--checkpoint-kind"), std::string::npos) << kind.output;
   // Reptile's inner-optimiser keys are checked and named.
   const std::string reptile = std::string(METARL_SOURCE_DIR) + "/configs/fewshot/sinusoid-reptile.yaml";
   for (const char* bad : {"inner-adam-state=kept", "inner-optimizer=rmsprop", "eval-inner-batch=-1"}) {

@@ -348,16 +348,23 @@ int FewShotEval(const std::vector<std::string>& args) {
       ("episodes", po::value(&o.episodes)->default_value(o.episodes), "held-out episodes")
       ("steps", po::value(&o.steps), "inner steps, table rows 0..K (default: the run's eval-steps)")
       ("seed", po::value(&o.seed)->default_value(o.seed), "evaluation seed")
-      ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)");
+      ("out", po::value(&o.out), "CSV path (default CHECKPOINT/eval.csv)")
+      ("checkpoint-kind", po::value(&o.checkpoint_kind)->default_value(o.checkpoint_kind),
+       "best: the state after the best validation (best.pt; checkpoint.pt when the run validated nothing) | last");
   po::variables_map vm;
   if (!Parse(args, desc,
              "usage: metarl fewshot eval --checkpoint DIR [--episodes N] [--steps K] [--seed S] [--out FILE]\n"
+             "                           [--checkpoint-kind best|last]\n"
              "Mean query loss (and accuracy) with 95% confidence intervals after 0..K inner steps\n"
              "on held-out episodes (the test split).",
              &vm)) {
     return 0;
   }
   const auto rows = runners::RunFewShotEval(o);
+  if (!rows.empty()) {
+    std::cout << "evaluating " << o.checkpoint_dir << "/" << rows.front().checkpoint_file << " (iteration "
+              << rows.front().checkpoint_iteration << ")\n";
+  }
   const bool classification = !rows.empty() && !std::isnan(rows.front().mean_accuracy);
   std::cout << (classification ? "steps   mean_loss   ci95_loss  accuracy  ci95_acc  episodes\n"
                                : "steps   mean_loss   ci95_loss  episodes\n");

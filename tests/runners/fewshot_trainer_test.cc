@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include "core/config.h"
@@ -71,7 +72,8 @@ TEST(FewShotTrainer, MamlLearnsToAdaptToSinusoids) {
 TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
   for (const std::string learner : {"maml", "meta-sgd", "reptile", "leo"}) {
     const fs::path config = fs::path(METARL_SOURCE_DIR) / ("configs/fewshot/sinusoid-" + learner + ".yaml");
-    std::vector<std::string> set = {"num-batches=12", "checkpoint-every=5"};
+    std::vector<std::string> set = {"num-batches=12", "checkpoint-every=5", "validate-every=2",
+                                    "validation-episodes=10"};
     // The shortened first part would otherwise anneal Reptile's step over 7 iterations.
     if (learner == "reptile") set.push_back("anneal-outer-lr=false");
     const fs::path whole = FreshDir("fewshot_whole_" + learner), parts = FreshDir("fewshot_parts_" + learner);
@@ -86,7 +88,59 @@ TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
     for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1)) << learner;
     SCOPED_TRACE(learner);
     testing::ExpectSameTrainingState(whole, parts);
+    testing::ExpectSameTrainingState(whole, parts, kBestCheckpointFile);  // the best so far survives the resume
   }
+}
+
+// best.pt holds the state after the iteration with the best validation score
+// in metrics.csv (the lowest loss for the sinusoid; the first of equal ones),
+// and `fewshot eval` evaluates it by default, checkpoint.pt with
+// --checkpoint-kind last.
+TEST(FewShotTrainer, BestCheckpointIsTheBestValidatedIterationAndEvalUsesIt) {
+  const fs::path dir = FreshDir("fewshot_best");
+  RunFewShotTrainCommand(Train(kSinusoid, dir, {"num-batches=30", "checkpoint-every=10", "validate-every=3",
+                                                "validation-episodes=20", "meta-lr=0.05"}));
+  // The best row, read from metrics.csv: column 4 is validation_loss.
+  int64_t best_iteration = -1, validated = 0;
+  double best_loss = 0.0;
+  const auto rows = Lines(dir / "metrics.csv");
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    std::vector<std::string> cells;
+    std::stringstream in(rows[r]);
+    for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+    if (cells[4].empty()) continue;
+    ++validated;
+    const double loss = std::stod(cells[4]);
+    if (best_iteration < 0 || loss < best_loss) best_iteration = std::stoll(cells[0]), best_loss = loss;
+  }
+  ASSERT_EQ(validated, 10);
+  const Checkpoint best = LoadCheckpoint(dir.string(), kBestCheckpointFile);
+  const Checkpoint last = LoadCheckpoint(dir.string());
+  EXPECT_EQ(best.iteration, best_iteration + 1);  // completed iterations
+  EXPECT_EQ(last.iteration, 30);
+  if (best.iteration != last.iteration) EXPECT_FALSE(at::equal(best.params[0], last.params[0]));
+
+  FewShotEvalOptions e;
+  e.checkpoint_dir = dir.string();
+  e.episodes = 20;
+  e.steps = 1;
+  const auto by_default = RunFewShotEval(e);
+  EXPECT_EQ(by_default[0].checkpoint_file, "best.pt");
+  EXPECT_EQ(by_default[0].checkpoint_iteration, best.iteration);
+  e.checkpoint_kind = "last";
+  const auto from_last = RunFewShotEval(e);
+  EXPECT_EQ(from_last[0].checkpoint_file, "checkpoint.pt");
+  EXPECT_EQ(from_last[0].checkpoint_iteration, 30);
+  e.checkpoint_kind = "newest";
+  EXPECT_THROW(RunFewShotEval(e), std::invalid_argument);
+
+  // A run that validates nothing has no best.pt; eval falls back to checkpoint.pt.
+  const fs::path plain = FreshDir("fewshot_best_none");
+  RunFewShotTrainCommand(Train(kSinusoid, plain, {"num-batches=4", "checkpoint-every=2", "validate-every=0"}));
+  EXPECT_FALSE(fs::exists(plain / "best.pt"));
+  e.checkpoint_dir = plain.string();
+  e.checkpoint_kind = "best";
+  EXPECT_EQ(RunFewShotEval(e)[0].checkpoint_file, "checkpoint.pt");
 }
 
 // The metric and black-box learners on images (a fixture in the Omniglot

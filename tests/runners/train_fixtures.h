@@ -44,9 +44,10 @@ inline std::string WithoutTimings(const std::string& row, int timings) {
 // The training state in two runs' checkpoints (DIR/checkpoint.pt) is the same
 // bit for bit: iteration, parameter names and values, optimiser state. The
 // stored configuration is not compared (it names the run's `threads`).
-inline void ExpectSameTrainingState(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir) {
-  const runners::Checkpoint a = runners::LoadCheckpoint(a_dir.string());
-  const runners::Checkpoint b = runners::LoadCheckpoint(b_dir.string());
+inline void ExpectSameTrainingState(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir,
+                                    const std::string& file = runners::kCheckpointFile) {
+  const runners::Checkpoint a = runners::LoadCheckpoint(a_dir.string(), file);
+  const runners::Checkpoint b = runners::LoadCheckpoint(b_dir.string(), file);
   EXPECT_EQ(a.iteration, b.iteration);
   ASSERT_EQ(a.names, b.names);
   ASSERT_EQ(a.params.size(), b.params.size());
