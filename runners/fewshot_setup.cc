@@ -64,6 +64,10 @@ FewShotSetup::FewShotSetup(ConfigMap& config) {
     for (const auto& p : net_->Init(init_rng)) init.push_back(p.to(device_));
     learner_ = algorithms::fewshot::MakeLearner(options_.learner, config, net_, tasks_->classification(), init,
                                                 options_.num_batches, options_.seed);
+    METARL_REQUIRE(tasks_->train_ways() == tasks_->num_outputs() || learner_->AnyWays(), "task-kwargs.train-ways = ",
+                   tasks_->train_ways(), " differs from ways = ", tasks_->num_outputs(), ", but learner '",
+                   options_.learner, "' has parameters sized by the ways (its head or label input); protonet, "
+                   "matching, relation and siamese train on other ways than they are evaluated on");
     config.CheckNoUnknownKeys();
   } catch (const std::invalid_argument& e) {
     const std::string what = e.what();

@@ -82,6 +82,11 @@ class EmbeddingLearner : public FewShotLearner {
                          int64_t iteration) const = 0;
 
   const FunctionalNet& net() const { return *net_; }
+  // The ways of `batch`: EpisodeBatch::ways, or the net's outputs for a batch
+  // that does not say (built by hand).
+  int64_t WaysOf(const envs::fewshot::EpisodeBatch& batch) const {
+    return batch.ways > 0 ? batch.ways : net_->num_outputs();
+  }
 
  private:
   Params Views(const at::Tensor& flat) const { return SplitViews(flat, shapes_); }

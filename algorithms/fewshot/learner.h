@@ -42,6 +42,11 @@ class FewShotLearner {
   // 0..steps steps; leaves the meta-parameters unchanged.
   virtual AdaptationCurve Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const = 0;
 
+  // True when no parameter depends on the number of ways, so meta-training
+  // episodes may have other ways than evaluation ones (train-ways): the
+  // metric learners, which read the ways of each batch (EpisodeBatch::ways).
+  virtual bool AnyWays() const { return false; }
+
   virtual std::vector<std::string> ParameterNames() const = 0;
   virtual policies::Params parameters_list() const = 0;
   // Outer optimiser state ({} when it has none), and back.

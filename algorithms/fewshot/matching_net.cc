@@ -100,7 +100,7 @@ EmbeddingLearner::Output MatchingNet::Forward(const envs::fewshot::EpisodeBatch&
   const at::Tensor s = Similarities(batch, body, module);  // [T, Q, S]
   // log P(n) = logsumexp_{i: y_i = n} s_i − logsumexp_i s_i; non-members are
   // pushed to −1e30 (finite, so gradients stay defined).
-  const int64_t ways = net().num_outputs();
+  const int64_t ways = WaysOf(batch);
   const at::Tensor member = at::one_hot(batch.support_y, ways).to(at::kBool).unsqueeze(1);  // [T, 1, S, N]
   const at::Tensor masked = at::where(member, s.unsqueeze(-1), at::full({}, -1e30, s.options()));
   const at::Tensor log_p = at::logsumexp(masked, {2}) - at::logsumexp(s, {2}, true);  // [T, Q, N]

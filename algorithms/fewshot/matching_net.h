@@ -40,6 +40,7 @@ struct MatchingNetOptions {
 
 class MatchingNet final : public EmbeddingLearner {
  public:
+  bool AnyWays() const override { return true; }  // reads the ways of each batch
   MatchingNet(std::shared_ptr<const FunctionalNet> net, bool classification, MatchingNetOptions options,
               const Params& init, std::uint64_t seed);
 

@@ -40,7 +40,7 @@ EmbeddingLearner::Output ProtoNet::Forward(const envs::fewshot::EpisodeBatch& ba
   (void)module, (void)iteration;
   const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
   const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
-  const at::Tensor protos = ClassMeans(fs, batch.support_y, net().num_outputs());
+  const at::Tensor protos = ClassMeans(fs, batch.support_y, WaysOf(batch));
   at::Tensor logits;
   if (options_.distance == "cosine") {
     const at::Tensor q = fq / fq.norm(2, {2}, true).clamp_min(1e-8);

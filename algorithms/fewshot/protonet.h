@@ -31,6 +31,7 @@ struct ProtoNetOptions {
 
 class ProtoNet final : public EmbeddingLearner {
  public:
+  bool AnyWays() const override { return true; }  // reads the ways of each batch
   // `init`: the net's initial parameters (only the body's are kept).
   // std::invalid_argument when `classification` is false.
   ProtoNet(std::shared_ptr<const FunctionalNet> net, bool classification, ProtoNetOptions options,

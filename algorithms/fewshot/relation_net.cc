@@ -60,7 +60,7 @@ EmbeddingLearner::Output RelationNet::Forward(const envs::fewshot::EpisodeBatch&
                                               const Params& module, int64_t iteration) const {
   (void)iteration;
   const std::vector<int64_t> shape = net().FeatureShape();
-  const int64_t c = shape[0], ways = net().num_outputs();
+  const int64_t c = shape[0], ways = WaysOf(batch);
   const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, C·h·w]
   const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, C·h·w]
   const int64_t t = fq.size(0), q = fq.size(1);

@@ -42,6 +42,7 @@ struct RelationNetOptions {
 
 class RelationNet final : public EmbeddingLearner {
  public:
+  bool AnyWays() const override { return true; }  // reads the ways of each batch
   // std::invalid_argument when the net's features are not maps ({C, h, w}).
   RelationNet(std::shared_ptr<const FunctionalNet> net, bool classification, RelationNetOptions options,
               const Params& init, std::uint64_t seed);

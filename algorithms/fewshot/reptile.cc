@@ -220,7 +220,7 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
   for (int64_t r = 0; r < rounds; ++r) {
     const envs::fewshot::EpisodeBatch one =
         options_.serial ? envs::fewshot::EpisodeBatch{batch.support_x.narrow(0, r, 1), batch.support_y.narrow(0, r, 1),
-                                                      batch.query_x.narrow(0, r, 1), batch.query_y.narrow(0, r, 1)}
+                                                      batch.query_x.narrow(0, r, 1), batch.query_y.narrow(0, r, 1), batch.ways}
                         : batch;
     const Params adapted = AdaptAll(one, theta_, options_.serial ? indices.narrow(0, r, 1) : indices, b, &stats);
     torch::NoGradGuard no_grad;

@@ -40,7 +40,7 @@ EmbeddingLearner::Output SiameseNet::Forward(const envs::fewshot::EpisodeBatch& 
   const at::Tensor positive = (bce * same).sum({1, 2}) / same.sum({1, 2}).clamp_min(1.0);
   const at::Tensor negative = (bce * (1.0 - same)).sum({1, 2}) / (1.0 - same).sum({1, 2}).clamp_min(1.0);
   // Nearest support example per class: the highest score among its members.
-  const int64_t ways = net().num_outputs();
+  const int64_t ways = WaysOf(batch);
   const at::Tensor member = at::one_hot(batch.support_y, ways).to(at::kBool).unsqueeze(1);  // [T, 1, S, N]
   const at::Tensor scores =
       std::get<0>(at::where(member, s.unsqueeze(-1), at::full({}, -1e30, s.options())).max(2));  // [T, Q, N]

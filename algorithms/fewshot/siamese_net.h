@@ -28,6 +28,7 @@ struct SiameseNetOptions {
 
 class SiameseNet final : public EmbeddingLearner {
  public:
+  bool AnyWays() const override { return true; }  // reads the ways of each batch
   SiameseNet(std::shared_ptr<const FunctionalNet> net, bool classification, SiameseNetOptions options,
              const Params& init, std::uint64_t seed);
 

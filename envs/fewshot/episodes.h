@@ -26,6 +26,7 @@ namespace metarl::envs::fewshot {
 struct EpisodeBatch {
   at::Tensor support_x, support_y;
   at::Tensor query_x, query_y;
+  int64_t ways = 0;  // classification: N, the labels' range; 0 for regression
 
   int64_t num_tasks() const { return support_x.size(0); }
   // The batch on `device` (a no-op when it is there already).
@@ -49,8 +50,12 @@ class FewShotTasks {
   virtual bool classification() const = 0;
   // Per-example input shape ([1] for the sinusoid, [1, 28, 28] for Omniglot).
   virtual std::vector<int64_t> input_shape() const = 0;
-  // Network outputs: 1 for regression, the number of ways for classification.
+  // Network outputs: 1 for regression, the number of ways for classification
+  // (of evaluation and validation episodes).
   virtual int64_t num_outputs() const = 0;
+  // The ways of meta-training episodes (train-ways); num_outputs() unless the
+  // distribution trains on another episode shape.
+  virtual int64_t train_ways() const { return num_outputs(); }
   // Draws `tasks` episodes of `split` from `rng` (CPU tensors).
   virtual EpisodeBatch Sample(int64_t tasks, Split split, Rng& rng) const = 0;
   // For datasets split by class: "split,class" CSV lines saved with a run

@@ -61,6 +61,9 @@ void OmniglotOptions::Read(ConfigMap& config) {
   config.Read("ways", &ways);
   config.Read("shots", &shots);
   config.Read("query", &query);
+  config.Read("train-ways", &train_ways);
+  config.Read("train-shots", &train_shots);
+  config.Read("train-query", &train_query);
   config.Read("image-size", &image_size);
   config.Read("rotations", &rotations);
   std::string pool = rotated_pool ? "rotated" : "characters";
@@ -79,6 +82,10 @@ void OmniglotOptions::Validate() const {
   METARL_REQUIRE(ways >= 2, "task-kwargs.ways = ", ways, ": expected at least 2 classes per episode");
   METARL_REQUIRE(shots >= 1, "task-kwargs.shots = ", shots, ": expected at least 1");
   METARL_REQUIRE(query >= 1, "task-kwargs.query = ", query, ": expected at least 1");
+  METARL_REQUIRE(train_ways == 0 || train_ways >= 2, "task-kwargs.train-ways = ", train_ways,
+                 ": expected 0 (ways) or at least 2");
+  METARL_REQUIRE(train_shots >= 0, "task-kwargs.train-shots = ", train_shots, ": expected 0 (shots) or more");
+  METARL_REQUIRE(train_query >= 0, "task-kwargs.train-query = ", train_query, ": expected 0 (query) or more");
   METARL_REQUIRE(image_size >= 4 && image_size <= 256, "task-kwargs.image-size = ", image_size,
                  ": expected 4..256 pixels");
   METARL_REQUIRE(train_characters >= 1, "task-kwargs.train-characters = ", train_characters, ": expected >= 1");
@@ -145,10 +152,13 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
   METARL_REQUIRE(train + validation < total, "omniglot: ", total, " characters in '", options_.root,
                  "', but train-characters (", train, ") + validation-characters (", validation,
                  ") leave none for meta-test");
-  const int64_t per_class = options_.shots + options_.query;
+  const int64_t per_class = std::max<int64_t>(options_.shots + options_.query,
+                                              (options_.train_shots > 0 ? options_.train_shots : options_.shots) +
+                                                  (options_.train_query > 0 ? options_.train_query : options_.query));
   for (const auto& c : characters_) {
     METARL_REQUIRE(c.num_images >= per_class, "omniglot: character '", c.path, "' has ", c.num_images,
-                   " drawings, fewer than shots + query = ", per_class);
+                   " drawings, fewer than shots + query = ", per_class, " (the larger of the training and the "
+                   "evaluation episode shapes)");
   }
 
   // The split: a seeded shuffle of the characters (Fisher–Yates).
@@ -164,9 +174,10 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
   const int64_t classes_per_character = options_.rotations && options_.rotated_pool ? 4 : 1;
   for (Split split : {Split::kTrain, Split::kValidation, Split::kTest}) {
     const int64_t classes = num_characters(split) * classes_per_character;
-    METARL_REQUIRE(classes == 0 || classes >= options_.ways, "omniglot: the ", SplitName(split), " split has ",
+    const int64_t ways = split == Split::kTrain ? train_ways() : options_.ways;
+    METARL_REQUIRE(classes == 0 || classes >= ways, "omniglot: the ", SplitName(split), " split has ",
                    classes, options_.rotated_pool && options_.rotations ? " classes" : " characters",
-                   ", fewer than ways = ", options_.ways,
+                   ", fewer than ", split == Split::kTrain ? "train-ways" : "ways", " = ", ways,
                    options_.rotated_pool ? "" : " (class-pool: characters draws distinct characters)");
   }
 
@@ -213,11 +224,16 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
   // The pool drawn from: characters × rotations (rotated), or characters (a rotation drawn after).
   const int64_t per_character = options_.rotated_pool ? rotations : 1;
   const auto classes = static_cast<std::uint64_t>(characters.size() * per_character);
-  METARL_REQUIRE(classes >= static_cast<std::uint64_t>(options_.ways), "omniglot: the ", SplitName(split),
-                 " split has ", classes, options_.rotated_pool ? " classes" : " characters", ", fewer than ways = ",
-                 options_.ways);
-  const int64_t n = options_.ways, k = options_.shots, q = options_.query, s = options_.image_size;
+  const bool training = split == Split::kTrain;
+  const int64_t n = training ? train_ways() : options_.ways;
+  const int64_t k = training && options_.train_shots > 0 ? options_.train_shots : options_.shots;
+  const int64_t q = training && options_.train_query > 0 ? options_.train_query : options_.query;
+  const int64_t s = options_.image_size;
+  METARL_REQUIRE(classes >= static_cast<std::uint64_t>(n), "omniglot: the ", SplitName(split), " split has ",
+                 classes, options_.rotated_pool ? " classes" : " characters", ", fewer than ",
+                 training ? "train-ways" : "ways", " = ", n);
   EpisodeBatch b;
+  b.ways = n;
   b.support_x = at::empty({tasks, n * k, 1, s, s}, at::kFloat);
   b.query_x = at::empty({tasks, n * q, 1, s, s}, at::kFloat);
   b.support_y = at::empty({tasks, n * k}, at::kLong);

@@ -26,7 +26,10 @@
 //
 // Episode layout: support_x [T, N·K, 1, S, S] float, support_y [T, N·K] int64
 // (class c of the episode, c = 0..N−1, in the order drawn; examples grouped
-// by class); query likewise with N·query examples. A drawing is never in both
+// by class); query likewise with N·query examples. Meta-training episodes
+// may have their own shape (train-ways, train-shots, train-query; Snell et
+// al. train 60-way and test 5-way); validation and test episodes have the
+// evaluation shape (ways, shots, query). A drawing is never in both
 // the support and the query set of an episode.
 
 #include <cstdint>
@@ -45,6 +48,9 @@ struct OmniglotOptions {
   int ways = 5;                      // N: classes per episode
   int shots = 1;                     // K: support examples per class
   int query = 15;                    // query examples per class
+  int train_ways = 0;                // meta-training episodes' N (0: ways); ProtoNets trains 60-way
+  int train_shots = 0;               // meta-training episodes' K (0: shots)
+  int train_query = 0;               // meta-training episodes' query per class (0: query)
   int image_size = 28;               // S: side of the resized images
   bool rotations = true;             // 90° rotations as extra classes
   bool rotated_pool = false;         // class-pool: rotated (true) | characters (false)
@@ -53,7 +59,8 @@ struct OmniglotOptions {
   std::uint64_t split_seed = 0;      // shuffle of the characters before the split
 
   void Read(ConfigMap& config);  // keys: root, ways, shots, query, image-size, rotations,
-                                 // class-pool, train-characters, validation-characters, split-seed
+                                 // class-pool, train-ways, train-shots, train-query,
+                                 // train-characters, validation-characters, split-seed
   void Validate() const;
 };
 
@@ -74,6 +81,7 @@ class OmniglotTasks final : public FewShotTasks {
   bool classification() const override { return true; }
   std::vector<int64_t> input_shape() const override { return {1, options_.image_size, options_.image_size}; }
   int64_t num_outputs() const override { return options_.ways; }
+  int64_t train_ways() const override { return options_.train_ways > 0 ? options_.train_ways : options_.ways; }
   EpisodeBatch Sample(int64_t tasks, Split split, Rng& rng) const override;
 
   // "split,character" lines (character = path under the root), one per

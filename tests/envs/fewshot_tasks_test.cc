@@ -198,6 +198,33 @@ TEST(Omniglot, EpisodesHaveDistinctClassesAndDisjointSupportAndQuery) {
   }
 }
 
+// Meta-training episodes take the train-ways/-shots/-query shape; validation
+// and test episodes the evaluation shape; each batch says its ways.
+TEST(Omniglot, TrainingEpisodesHaveTheirOwnShape) {
+  OmniglotOptions o = SmallOptions(Fixture());
+  o.train_ways = 6;  // all 6 training characters
+  o.train_shots = 1;
+  o.train_query = 4;
+  const OmniglotTasks tasks(o);
+  EXPECT_EQ(tasks.train_ways(), 6);
+  EXPECT_EQ(tasks.num_outputs(), 3);
+  Rng rng(2);
+  const EpisodeBatch train = tasks.Sample(2, Split::kTrain, rng);
+  EXPECT_EQ(train.ways, 6);
+  EXPECT_EQ(train.support_x.sizes(), at::IntArrayRef({2, 6, 1, 8, 8}));
+  EXPECT_EQ(train.query_x.sizes(), at::IntArrayRef({2, 24, 1, 8, 8}));
+  EXPECT_EQ(train.support_y.max().item<int64_t>(), 5);
+  for (Split which : {Split::kValidation, Split::kTest}) {
+    const EpisodeBatch b = tasks.Sample(2, which, rng);
+    EXPECT_EQ(b.ways, 3);
+    EXPECT_EQ(b.support_x.sizes(), at::IntArrayRef({2, 6, 1, 8, 8}));  // 3 ways × 2 shots
+    EXPECT_EQ(b.query_x.sizes(), at::IntArrayRef({2, 9, 1, 8, 8}));
+  }
+  o.train_ways = 7;  // more than the 6 training characters
+  const std::string m = testing::InvalidArgumentMessage([&] { OmniglotTasks t(o); });
+  EXPECT_NE(m.find("train-ways = 7"), std::string::npos) << m;
+}
+
 TEST(Omniglot, SplitIsSeededAndDisjoint) {
   const auto root = Fixture();
   const OmniglotTasks a(SmallOptions(root)), b(SmallOptions(root));

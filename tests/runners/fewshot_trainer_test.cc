@@ -92,6 +92,40 @@ TEST(FewShotTrainer, ResumeContinuesExactlyAsAnUninterruptedRun) {
   }
 }
 
+// ProtoNets' protocol: meta-train on more ways than it is evaluated on. The
+// metric learners read the ways of each batch; a learner whose parameters
+// are sized by the ways is refused, naming train-ways.
+TEST(FewShotTrainer, MetricLearnersTrainOnOtherWaysThanTheyAreEvaluatedOn) {
+  const fs::path root = fs::temp_directory_path() / "metarl_fewshot_train_ways";
+  testing::MakeOmniglotFixture(root, 2, 6, 6, 8);  // 24 characters
+  const fs::path config = fs::temp_directory_path() / "metarl_fewshot_train_ways.yaml";
+  std::ofstream(config) << "task: omniglot\n"
+                           "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 8,\n"
+                           "              train-ways: 12, train-shots: 2, train-query: 3,\n"
+                           "              train-characters: 14, validation-characters: 4}\n"
+                           "learner: protonet\n"
+                           "net: {filters: 4, blocks: 2}\n"
+                           "meta-batch-size: 2\nnum-batches: 3\neval-steps: 0\nvalidate-every: 3\nvalidation-episodes: 4\n";
+  for (const char* learner : {"protonet", "matching", "relation", "siamese"}) {
+    SCOPED_TRACE(learner);
+    const fs::path dir = FreshDir(std::string("fewshot_train_ways_") + learner);
+    const auto run = RunFewShotTrainCommand(Train(config, dir, {std::string("learner=") + learner}));
+    ASSERT_EQ(run.size(), 3u);
+    EXPECT_TRUE(std::isfinite(run.back().stats.query_loss));
+    EXPECT_TRUE(run.back().validated);  // 3-way validation episodes after 12-way training
+    FewShotEvalOptions e;
+    e.checkpoint_dir = dir.string();
+    e.episodes = 10;
+    const auto rows = RunFewShotEval(e);
+    EXPECT_TRUE(std::isfinite(rows[0].mean_accuracy));
+  }
+  for (const char* learner : {"maml", "recurrent"}) {
+    const std::string m = testing::InvalidArgumentMessage(
+        [&] { RunFewShotTrainCommand(Train(config, FreshDir("fewshot_train_ways_bad"), {std::string("learner=") + learner})); });
+    EXPECT_NE(m.find("train-ways = 12"), std::string::npos) << learner << ": " << m;
+  }
+}
+
 // best.pt holds the state after the iteration with the best validation score
 // in metrics.csv (the lowest loss for the sinusoid; the first of equal ones),
 // and `fewshot eval` evaluates it by default, checkpoint.pt with
