@@ -23,6 +23,7 @@ void ReptileOptions::Read(ConfigMap& config) {
   config.Read("serial", &serial);
   config.Read("inner-batch", &inner_batch);
   config.Read("eval-inner-batch", &eval_inner_batch);
+  config.Read("transductive", &transductive);
   std::string optimizer = inner_adam ? "adam" : "sgd";
   config.Read("inner-optimizer", &optimizer);
   METARL_REQUIRE(optimizer == "sgd" || optimizer == "adam", "inner-optimizer = '", optimizer,
@@ -242,6 +243,26 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
   return stats;
 }
 
+at::Tensor Reptile::PredictQueries(const Params& params, const envs::fewshot::EpisodeBatch& batch) const {
+  torch::NoGradGuard no_grad;
+  if (options_.transductive) return net_->Forward(params, batch.query_x);
+  // Each query with the support set: T·Q episodes of S + 1 images, the query last.
+  const int64_t t = batch.query_x.size(0), q = batch.query_x.size(1);
+  std::vector<int64_t> one_shape = batch.query_x.sizes().vec();  // [T, Q, ...] → [T·Q, 1, ...]
+  one_shape[0] = t * q;
+  one_shape[1] = 1;
+  const at::Tensor queries = batch.query_x.reshape(one_shape);
+  const at::Tensor support = batch.support_x.repeat_interleave(q, 0);  // [T, S, ...] → [T·Q, S, ...]
+  const at::Tensor x = at::cat({support, queries}, 1);  // [T·Q, S + 1, ...]
+  Params expanded;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const bool stacked = params[i].dim() == theta_[i].dim() + 1;
+    expanded.push_back(stacked ? params[i].repeat_interleave(q, 0) : params[i]);
+  }
+  const at::Tensor out = net_->Forward(expanded, x);  // [T·Q, S + 1, O]
+  return out.select(1, out.size(1) - 1).reshape({t, q, out.size(2)});
+}
+
 AdaptationCurve Reptile::Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const {
   AdaptationCurve curve;
   const int64_t tasks = batch.num_tasks(), n = batch.support_x.size(1);
@@ -254,8 +275,8 @@ AdaptationCurve Reptile::Evaluate(const envs::fewshot::EpisodeBatch& batch, int 
       accuracies(static_cast<std::size_t>(steps) + 1);
   const auto record = [&](int64_t first, int64_t count, int s, const Params& params) {
     torch::NoGradGuard no_grad;
-    const at::Tensor qx = batch.query_x.narrow(0, first, count), qy = batch.query_y.narrow(0, first, count);
-    const at::Tensor pred = net_->Forward(params, qx);
+    const at::Tensor qy = batch.query_y.narrow(0, first, count);
+    const at::Tensor pred = PredictQueries(params, batch.Narrow(first, count));
     losses[static_cast<std::size_t>(s)].push_back(TaskLosses(pred, qy, classification_).to(at::kCPU, at::kDouble));
     if (classification_) {
       accuracies[static_cast<std::size_t>(s)].push_back(TaskAccuracy(pred, qy).to(at::kCPU, at::kDouble));

@@ -25,7 +25,11 @@
 // and every evaluation episode starts from a copy of them) or fresh (v = 0,
 // t = 0 for every adaptation; tasks adapt in one batch, and the run can be
 // spread over ranks). Evaluation adapts on the support set with minibatches
-// of eval-inner-batch (0: inner-batch), at most the set.
+// of eval-inner-batch (0: inner-batch), at most the set, and predicts the
+// queries `transductive`ly (all of an episode's queries in one batch, so batch
+// normalisation couples them; supervised-reptile's --transductive) or not
+// (the default, as supervised-reptile: each query in one batch with the
+// support set, its prediction the last row, so a query never sees another).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,13 +53,14 @@ struct ReptileOptions {
   bool inner_adam = false;          // inner-optimizer: adam (β1 = 0) instead of sgd
   bool carry_adam_state = true;     // inner-adam-state: carried (true) | fresh
   int eval_inner_batch = 0;         // examples per inner step at evaluation; 0: inner-batch
+  bool transductive = false;        // evaluation: all queries in one batch (true) or each with the support set
   bool train_on_query = false;      // meta-training adapts on support ∪ query
   int64_t num_iterations = 1;       // the run's length, for annealing (set from num-batches)
   std::uint64_t seed = 0;           // minibatch orders (set from the run's seed)
 
   // keys: inner-steps, inner-lr, outer-lr, anneal-outer-lr, serial,
   // inner-batch, inner-optimizer (sgd | adam), inner-adam-state (carried |
-  // fresh), eval-inner-batch, train-on-query
+  // fresh), eval-inner-batch, transductive, train-on-query
   void Read(ConfigMap& config);
   void Validate() const;
   double OuterStepSize(int64_t iteration) const;
@@ -92,6 +97,11 @@ class Reptile final : public FewShotLearner {
   void RestoreOptimizer(const Params& state) override;
 
   const ReptileOptions& options() const { return options_; }
+
+  // The query outputs [T, Q, O] of `batch` under per-task parameters
+  // `params` ([T, ...] stacks, or θ's own shapes for every task), as
+  // evaluation predicts them (options().transductive).
+  at::Tensor PredictQueries(const Params& params, const envs::fewshot::EpisodeBatch& batch) const;
 
  private:
   // Adapts `theta` to every task of `batch` (meta-training; `indices` [T,

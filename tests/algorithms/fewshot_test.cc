@@ -403,6 +403,42 @@ TEST(Reptile, CarriedInnerAdamStateMatchesHandComputedStepsAcrossTasksAndIterati
   EXPECT_GT((carried[0] - fresh[0]).abs().max().item<double>(), 1e-5);
 }
 
+// supervised-reptile's two evaluation modes on a conv net with batch
+// normalisation (batch statistics): transductive predicts all queries in one
+// batch, so changing one query moves the others' outputs; the default
+// predicts each query in one batch with the support set (the last row), so
+// the others stay exactly where they were, and a query's output is the last
+// row of the net on [support, that query], built here by hand.
+TEST(Reptile, NonTransductiveEvaluationKeepsQueriesIndependent) {
+  const Problem p = MakeConvProblem(2);  // 3 ways, 2 support and 2 query images per class
+  for (bool transductive : {false, true}) {
+    SCOPED_TRACE(transductive ? "transductive" : "non-transductive");
+    ReptileOptions o;
+    o.transductive = transductive;
+    Reptile reptile(p.net, true, o, p.init);
+    const Params theta = reptile.parameters_list();
+    const at::Tensor before = reptile.PredictQueries(theta, p.batch);
+    ASSERT_EQ(before.sizes(), at::IntArrayRef({2, 6, 3}));
+    EpisodeBatch changed = p.batch;
+    changed.query_x = p.batch.query_x.clone();
+    changed.query_x[0][0].mul_(-3.0).add_(1.0);  // query 0 of task 0
+    const at::Tensor after = reptile.PredictQueries(theta, changed);
+    const at::Tensor others = (after.narrow(1, 1, 5) - before.narrow(1, 1, 5)).abs().max();
+    if (transductive) {
+      EXPECT_GT(others.item<double>(), 1e-6);  // batch statistics couple the queries
+    } else {
+      EXPECT_EQ(others.item<double>(), 0.0);
+      for (int64_t t = 0; t < 2; ++t) {
+        for (int64_t j : {0, 4}) {
+          const at::Tensor x = at::cat({p.batch.support_x[t], p.batch.query_x[t].narrow(0, j, 1)}, 0).unsqueeze(0);
+          const at::Tensor out = p.net->Forward(theta, x)[0][6];  // row 6: the query after 6 support images
+          EXPECT_TRUE(at::allclose(before[t][j], out, 1e-12, 1e-12)) << "task " << t << " query " << j;
+        }
+      }
+    }
+  }
+}
+
 TEST(Reptile, OuterStepSizeAnnealsLinearlyToZero) {
   ReptileOptions o;
   o.outer_lr = 0.8;
