@@ -36,6 +36,23 @@ Params FunctionalNet::Body(const Params& params) const {
   return Params(params.begin(), params.begin() + num_body_params());
 }
 
+at::Tensor FunctionalNet::FeaturesEachWithContext(const Params& body, const at::Tensor& context,
+                                                  const at::Tensor& x) const {
+  const int64_t t = x.size(0), q = x.size(1);
+  std::vector<int64_t> one = x.sizes().vec();  // [T, Q, ...] → [T·Q, 1, ...]
+  one[0] = t * q;
+  one[1] = 1;
+  const at::Tensor inputs = at::cat({context.repeat_interleave(q, 0), x.reshape(one)}, 1);  // [T·Q, S + 1, ...]
+  Params expanded;
+  const auto shapes = ParameterShapes();
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const bool per_task = body[i].dim() == static_cast<int64_t>(shapes[i].size()) + 1;
+    expanded.push_back(per_task ? body[i].repeat_interleave(q, 0) : body[i]);
+  }
+  const at::Tensor f = Features(expanded, inputs);  // [T·Q, S + 1, F]
+  return f.select(1, f.size(1) - 1).reshape({t, q, f.size(2)});
+}
+
 Params FunctionalNet::HeadOf(const Params& params) const {
   METARL_CHECK(static_cast<int64_t>(params.size()) == num_body_params() + 2, "expected ", num_body_params() + 2,
                " parameters, got ", params.size());

@@ -46,6 +46,12 @@ class FunctionalNet {
   virtual at::Tensor Features(const Params& body, const at::Tensor& x) const = 0;
   at::Tensor Head(const Params& head, const at::Tensor& features) const;  // the linear head
   at::Tensor Forward(const Params& params, const at::Tensor& x) const;
+  // Features [T, Q, F] of every example of x [T, Q, ...], each computed in one
+  // batch with that task's `context` [T, S, ...] (S + 1 inputs, the example
+  // last), so batch statistics never let one example of x see another: how
+  // supervised-reptile predicts a query without transduction. Body tensors
+  // shared or per task ([T, ...]). Q times the cost of one context batch.
+  at::Tensor FeaturesEachWithContext(const Params& body, const at::Tensor& context, const at::Tensor& x) const;
 
   // Per-task losses [T] of `params` (each tensor shared or per task) on
   // (x, y) and every task's gradients [T, ...] w.r.t. them, written out as ordinary

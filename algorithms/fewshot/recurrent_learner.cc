@@ -90,7 +90,8 @@ EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeB
                                                    const Params& module, int64_t iteration) const {
   const int64_t ways = net().num_outputs();
   const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
-  const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
+  // Each query embedded with the support set alone: no batch statistics shared between queries.
+  const at::Tensor fq = net().FeaturesEachWithContext(body, batch.support_x, batch.query_x);  // [T, Q, F]
   const int64_t t = fs.size(0), s = fs.size(1), q = fq.size(1);
   // A shard in training draws the whole meta-batch's orders and keeps its part.
   const TaskShard& part = shard();

@@ -11,7 +11,10 @@
 // meta-training and from {seed, 5} in evaluation, so evaluation is
 // deterministic). Every query then takes one step from the state after the
 // last support example, with input [f(x̂), onehot(y_S)], all queries in
-// parallel (a query never sees another query); logits = h·W_out + b_out.
+// parallel; logits = h·W_out + b_out. A query never sees another query:
+// f(x̂) is computed in one batch with the episode's support images only
+// (FunctionalNet::FeaturesEachWithContext), so the net's batch statistics
+// cannot carry information between queries either.
 // read: attention adds a SNAIL-style causal soft-attention read over the
 // support steps' states: a = softmax((h_q W_q)(h_i W_k)ᵀ / √H) over i, and
 // logits = [h_q, Σ_i a_i (h_i, onehot(y_i))]·W_out + b_out (the labels y_i

@@ -246,21 +246,8 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
 at::Tensor Reptile::PredictQueries(const Params& params, const envs::fewshot::EpisodeBatch& batch) const {
   torch::NoGradGuard no_grad;
   if (options_.transductive) return net_->Forward(params, batch.query_x);
-  // Each query with the support set: T·Q episodes of S + 1 images, the query last.
-  const int64_t t = batch.query_x.size(0), q = batch.query_x.size(1);
-  std::vector<int64_t> one_shape = batch.query_x.sizes().vec();  // [T, Q, ...] → [T·Q, 1, ...]
-  one_shape[0] = t * q;
-  one_shape[1] = 1;
-  const at::Tensor queries = batch.query_x.reshape(one_shape);
-  const at::Tensor support = batch.support_x.repeat_interleave(q, 0);  // [T, S, ...] → [T·Q, S, ...]
-  const at::Tensor x = at::cat({support, queries}, 1);  // [T·Q, S + 1, ...]
-  Params expanded;
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const bool stacked = params[i].dim() == theta_[i].dim() + 1;
-    expanded.push_back(stacked ? params[i].repeat_interleave(q, 0) : params[i]);
-  }
-  const at::Tensor out = net_->Forward(expanded, x);  // [T·Q, S + 1, O]
-  return out.select(1, out.size(1) - 1).reshape({t, q, out.size(2)});
+  return net_->Head(net_->HeadOf(params),
+                    net_->FeaturesEachWithContext(net_->Body(params), batch.support_x, batch.query_x));
 }
 
 AdaptationCurve Reptile::Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const {

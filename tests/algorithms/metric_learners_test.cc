@@ -215,10 +215,11 @@ TEST(MetricLearners, BatchedEqualsOneTaskAtATime) {
   }
 }
 
-// Queries never see one another: reversing the query set reverses the
-// logits (a query that read the others would depend on their order; batch
-// norm's statistics do not), and the support order is the same in every
-// evaluation.
+// Queries never see one another: changing one query image leaves every
+// other query's logits exactly as they were (the conv net's batch
+// normalisation would carry it through shared statistics if the queries
+// were embedded together), reversing the query set reverses the logits, and
+// the support order is the same in every evaluation.
 TEST(RecurrentLearner, QueriesAreIndependentAndEvaluationIsDeterministic) {
   const Problem p = MakeConvProblem(2);
   for (const std::string cell : {"lstm", "gru", "lstm+attention", "lstm+input-attention"}) {
@@ -233,6 +234,15 @@ TEST(RecurrentLearner, QueriesAreIndependentAndEvaluationIsDeterministic) {
     reversed.query_y = p.batch.query_y.flip({1});
     const auto back = net->Run(reversed, net->flat().detach(), EmbeddingLearner::kEvaluation);
     EXPECT_LT((back.scores.flip({1}) - all.scores).abs().max().item<double>(), 1e-12) << cell;
+    envs::fewshot::EpisodeBatch changed = p.batch;
+    changed.query_x = p.batch.query_x.clone();
+    changed.query_x[1][2].mul_(-2.0).add_(0.5);  // query 2 of task 1
+    const auto moved = net->Run(changed, net->flat().detach(), EmbeddingLearner::kEvaluation);
+    EXPECT_GT((moved.scores[1][2] - all.scores[1][2]).abs().max().item<double>(), 1e-6) << cell;
+    const at::Tensor others = at::cat({all.scores[1].narrow(0, 0, 2), all.scores[1].narrow(0, 3, 3)});
+    const at::Tensor others_moved = at::cat({moved.scores[1].narrow(0, 0, 2), moved.scores[1].narrow(0, 3, 3)});
+    EXPECT_TRUE(at::equal(others, others_moved)) << cell << ": another query's logits moved";
+    EXPECT_TRUE(at::equal(all.scores[0], moved.scores[0])) << cell;
     // Training draws a new order per iteration: the support losses differ.
     const auto it0 = net->Run(p.batch, net->flat().detach(), 0), it1 = net->Run(p.batch, net->flat().detach(), 1);
     EXPECT_FALSE(at::equal(it0.support_losses, it1.support_losses)) << cell;
