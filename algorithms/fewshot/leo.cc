@@ -67,6 +67,16 @@ void LeoOptions::Read(ConfigMap& config) {
   config.Read("l2-penalty", &l2_penalty);
   config.Read("max-grad-norm", &max_grad_norm);
   config.Read("sample", &sample);
+  std::string kl = analytic_kl ? "analytic" : "sample";
+  config.Read("kl-estimate", &kl);
+  METARL_REQUIRE(kl == "sample" || kl == "analytic", "kl-estimate = '", kl,
+                 "': expected sample (deepmind/leo's one-sample estimate, mean over latent elements) or analytic");
+  analytic_kl = kl == "analytic";
+  std::string non_finite = stop_on_non_finite ? "stop" : "regularise";
+  config.Read("on-non-finite", &non_finite);
+  METARL_REQUIRE(non_finite == "regularise" || non_finite == "stop", "on-non-finite = '", non_finite,
+                 "': expected regularise (deepmind/leo: step on the weight penalty alone) or stop");
+  stop_on_non_finite = non_finite == "stop";
   config.Read("meta-lr", &adam.lr);
 }
 
@@ -237,16 +247,16 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   // Penalties.
   const at::Tensor& m = latents.mean;
   const at::Tensor& sd = latents.std;
-  const at::Tensor kl = (0.5 * (sd * sd + m * m - 1.0) - at::log(sd)).sum(-1).mean();
-  const at::Tensor encoder = (z.detach() - z0).pow(2).sum(-1).mean();
+  // KL: log q(z0) − log p(z0) per element (the ½ log 2π cancel), or the closed form.
+  const at::Tensor kl = options_.analytic_kl
+                            ? (0.5 * (sd * sd + m * m - 1.0) - at::log(sd)).sum(-1).mean()
+                            : (-0.5 * ((z0 - m) / sd).pow(2) - at::log(sd) + 0.5 * z0.pow(2)).mean();
+  const at::Tensor encoder = (z.detach() - z0).pow(2).mean();
   const at::Tensor dw = v[static_cast<std::size_t>(num_body_ + kDecoderW)];  // [Z, 2P]
   const at::Tensor rows = dw / dw.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
   const at::Tensor corr = at::matmul(rows, rows.t());
   const at::Tensor orth = OrderedSum((corr - at::eye(corr.size(0), corr.options())).pow(2)) / corr.numel();
-  at::Tensor l2 = at::zeros({}, meta.options());
-  for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) {
-    l2 = l2 + OrderedSum(v[static_cast<std::size_t>(num_body_ + i)].pow(2));
-  }
+  const at::Tensor l2 = WeightPenalty(v);
   const at::Tensor objective = query + options_.kl_weight * kl + options_.encoder_penalty * encoder +
                                options_.orthogonality_penalty * orth + options_.l2_penalty * l2;
   if (stats) {
@@ -257,6 +267,14 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   return objective;
 }
 
+at::Tensor Leo::WeightPenalty(const Params& v) const {
+  at::Tensor l2 = at::zeros({}, v[0].options());
+  for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) {
+    l2 = l2 + OrderedSum(v[static_cast<std::size_t>(num_body_ + i)].pow(2));
+  }
+  return 0.5 * l2;
+}
+
 MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
   MetaStepStats stats;
   const at::Tensor objective = MetaObjective(batch, meta_, options_.sample,
@@ -264,10 +282,15 @@ MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t it
                                              &stats);
   at::Tensor g = MeanOverShard(torch::autograd::grad({objective}, {meta_})[0]);
   MeanStatsOverShard(&stats);
-  const double norm = std::sqrt(OrderedSum(g * g).item<double>());
+  double norm = std::sqrt(OrderedSum(g * g).item<double>());
   if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
-    throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
-                                 "); try a smaller inner-lr, finetune-lr or meta-lr"));
+    if (options_.stop_on_non_finite) {
+      throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
+                                   "); try a smaller inner-lr, finetune-lr or meta-lr"));
+    }
+    // deepmind/leo: the gradient of 1e-4 · ½‖weights‖² alone (the same on every rank).
+    g = torch::autograd::grad({1e-4 * WeightPenalty(Views(meta_))}, {meta_})[0];
+    norm = std::sqrt(OrderedSum(g * g).item<double>());
   }
   if (options_.max_grad_norm > 0.0 && norm > options_.max_grad_norm) g = g * (options_.max_grad_norm / norm);
   const at::Tensor update = adam_.Step(g);

@@ -22,14 +22,25 @@
 // decoded head itself, w ← w − η ∇_w L_support(w); α and η are meta-learned
 // scalars (initialised to inner-lr and finetune-lr).
 //
-// Meta-objective (mean over tasks): query loss after adaptation
-//   + kl-weight · KL(N(μ, σ²) ‖ N(0, I))     (per latent, averaged over groups)
-//   + encoder-penalty · ‖stopgrad(z') − z‖²  (z' the adapted latents)
+// Meta-objective (mean over tasks), as deepmind/leo's `model.py`: query loss
+// after adaptation
+//   + kl-weight · KL, kl-estimate: sample (default, the reference's
+//     `kl_divergence`): log N(z; μ, σ²) − log N(z; 0, I) at the latents z
+//     drawn (their means with sample: false), averaged over every latent
+//     element; analytic: the closed form summed over the Z dimensions and
+//     averaged over groups (Z times the reference's scale)
+//   + encoder-penalty · mean((stopgrad(z') − z)²) over the latent elements
+//     (z' the adapted latents; the reference's mean_squared_error)
 //   + orthogonality-penalty · mean((C − I)²), C the correlation matrix of
 //     the decoder's weight rows
-//   + l2-penalty · ‖encoder, relation, decoder weights‖²
+//   + l2-penalty · ½‖encoder, relation, decoder weights‖² (TensorFlow's
+//     l2_regularizer)
 // through all inner steps (second order), optimised by Adam (meta-lr) on one
-// flat buffer, the gradient clipped to max-grad-norm (0: off).
+// flat buffer, the gradient clipped to max-grad-norm (0: off). A non-finite
+// meta-loss or meta-gradient: on-non-finite: regularise (default, the
+// reference's grads_and_vars) steps with the gradient of 1e-4·½‖weights‖²
+// alone, pulling the weights back, and training goes on (the iteration's
+// metrics show the non-finite loss); stop raises an error instead.
 //
 // Sampling: with sample: true (the paper's training) z and w are drawn by
 // reparameterisation in meta-training from the stream {seed, iteration};
@@ -65,12 +76,15 @@ struct LeoOptions {
   double l2_penalty = 1e-8;             // λ₁
   double max_grad_norm = 0.0;           // global norm clip of the meta-gradient; 0: off
   bool sample = true;                   // sample z and w in meta-training
+  bool analytic_kl = false;             // kl-estimate: analytic (true) | sample (false, the reference's)
+  bool stop_on_non_finite = false;      // on-non-finite: stop (true) | regularise (false, the reference's)
   AdamOptions adam;                     // meta-lr: Adam step size (default 1e-3)
   std::uint64_t seed = 0;               // noise stream (set from the run's seed, not a key)
 
   // keys: latent-dim, hidden-dim, inner-steps, inner-lr, finetune-steps,
   // finetune-lr, kl-weight, encoder-penalty, orthogonality-penalty,
-  // l2-penalty, max-grad-norm, sample, meta-lr
+  // l2-penalty, max-grad-norm, sample, kl-estimate (sample | analytic),
+  // on-non-finite (regularise | stop), meta-lr
   void Read(ConfigMap& config);
   void Validate() const;
 };
@@ -112,6 +126,8 @@ class Leo final : public FewShotLearner {
   // Logits or predictions [T, N, O] of head numbers w [T, G, P] on features [T, N, F].
   at::Tensor Predict(const at::Tensor& w, const at::Tensor& features) const;
   at::Tensor SupportLoss(const at::Tensor& w, const at::Tensor& features, const at::Tensor& y) const;
+  // ½ Σ w² over the encoder, relation and decoder weights (not biases or step sizes).
+  at::Tensor WeightPenalty(const Params& views) const;
 
   std::shared_ptr<const FunctionalNet> net_;
   bool classification_;

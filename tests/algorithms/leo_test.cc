@@ -6,6 +6,7 @@
 // run learns the sinusoid.
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include <ATen/ATen.h>
@@ -13,6 +14,7 @@
 #include <torch/autograd.h>
 
 #include "algorithms/fewshot/leo.h"
+#include "core/config.h"
 #include "algorithms/fewshot/mlp_net.h"
 #include "envs/fewshot/sinusoid.h"
 #include "tests/algorithms/fewshot_fixtures.h"
@@ -124,6 +126,72 @@ TEST(Leo, EvaluationLeavesTheMetaParametersAndMetaStepMovesThem) {
   EXPECT_EQ(leo.OptimizerState().size(), 3u);
 }
 
+// deepmind/leo's KL term is a one-sample estimate, log q(z) − log p(z) at the
+// drawn latents averaged over the latent elements: unbiased for the closed
+// form KL(N(μ, σ²) ‖ N(0, 1)) per element. Its Monte-Carlo mean over 1 500
+// noise draws (the objective with kl-weight 1 minus kl-weight 0 at the same
+// draw is exactly the estimate) must match the closed form per element,
+// which is the analytic option's term (summed over the Z = 3 dimensions)
+// divided by Z.
+TEST(Leo, SampledKlEstimateAveragesToTheClosedForm) {
+  const Problem p = MakeProblem(3);
+  LeoOptions o = SmallOptions();
+  o.encoder_penalty = o.orthogonality_penalty = o.l2_penalty = 0.0;
+  const auto kl_term = [&](bool analytic, bool sample, std::uint64_t seed) {
+    LeoOptions with = o, without = o;
+    with.kl_weight = 1.0;
+    without.kl_weight = 0.0;
+    with.analytic_kl = without.analytic_kl = analytic;
+    const Leo a(p.net, false, with, p.init), b(p.net, false, without, p.init);
+    return (a.MetaObjective(p.batch, a.flat(), sample, seed) - b.MetaObjective(p.batch, b.flat(), sample, seed))
+        .item<double>();
+  };
+  const double closed_form_per_element = kl_term(/*analytic=*/true, /*sample=*/false, 0) / 3.0;
+  ASSERT_GT(closed_form_per_element, 1e-3);  // μ, σ of a fresh encoder: not the prior
+  const int n = 1500;
+  double sum = 0.0, sum_sq = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double x = kl_term(false, true, 1000 + static_cast<std::uint64_t>(i));
+    sum += x;
+    sum_sq += x * x;
+  }
+  const double mean = sum / n, se = std::sqrt((sum_sq / n - mean * mean) / n);
+  std::printf("KL per element: closed form %.5f, one-sample estimate %.5f ± %.5f (SE)\n", closed_form_per_element, mean, se);
+  EXPECT_NEAR(mean, closed_form_per_element, 4.0 * se + 1e-4);
+  EXPECT_GT(se, 0.0);  // the estimate does vary with the draw
+}
+
+// deepmind/leo's grads_and_vars: a non-finite meta-loss steps on the weight
+// penalty alone, so training goes on with the weights pulled toward zero; the
+// body and every bias stay where they were. on-non-finite: stop raises.
+TEST(Leo, NonFiniteLossStepsOnTheWeightPenaltyAlone) {
+  Problem p = MakeProblem(3);
+  p.batch.query_x = p.batch.query_x.clone();
+  p.batch.query_x[0][0][0] = std::nan("");
+  LeoOptions o = SmallOptions();
+  Leo leo(p.net, false, o, p.init);
+  const Params before_views = leo.parameters_list();
+  std::vector<at::Tensor> before;
+  for (const auto& t : before_views) before.push_back(t.detach().clone());
+  const MetaStepStats stats = leo.MetaStep(p.batch, 0);
+  EXPECT_FALSE(std::isfinite(stats.query_loss));
+  const auto names = leo.ParameterNames();
+  const Params after = leo.parameters_list();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const bool weight = names[i].rfind("leo/", 0) == 0 && names[i].find(".weight") != std::string::npos;
+    if (!weight) {
+      EXPECT_TRUE(at::equal(after[i], before[i])) << names[i] << " moved";
+      continue;
+    }
+    // Adam's first step moves each weight by about meta-lr toward zero.
+    const at::Tensor shrink = before[i].abs() - after[i].abs();
+    EXPECT_NEAR(shrink.mean().item<double>(), o.adam.lr, 1e-5) << names[i];
+  }
+  o.stop_on_non_finite = true;
+  Leo strict(p.net, false, o, p.init);
+  EXPECT_THROW(strict.MetaStep(p.batch, 0), std::runtime_error);
+}
+
 TEST(Leo, RejectsBadOptions) {
   LeoOptions o;
   o.inner_steps = 0;
@@ -135,6 +203,11 @@ TEST(Leo, RejectsBadOptions) {
   o = LeoOptions{};
   o.latent_dim = 0;
   EXPECT_THROW(o.Validate(), std::invalid_argument);
+  for (const char* bad : {"kl-estimate: exact\n", "on-non-finite: ignore\n"}) {
+    ConfigMap config = ConfigMap::FromString(bad, "test");
+    LeoOptions read;
+    EXPECT_THROW(read.Read(config), std::invalid_argument) << bad;
+  }
 }
 
 // Seeded learning test: LEO on 10-shot sinusoids with a 1-40-40 feature
