@@ -17,6 +17,17 @@ at::Tensor OrderedSum(const at::Tensor& x) {
   return OrderedSum(partial);
 }
 
+at::Tensor OrderedRowSums(const at::Tensor& x) {
+  METARL_CHECK(x.dim() == 2, "OrderedRowSums: expected [R, M], got ", x.dim(), " dimensions");
+  const int64_t r = x.size(0), m = x.size(1);
+  if (m <= kOrderedSumBlock) return x.contiguous().sum(1);  // each row by one thread, in order
+  const int64_t blocks = m / kOrderedSumBlock, whole = blocks * kOrderedSumBlock;
+  const at::Tensor c = x.contiguous();
+  at::Tensor partial = c.narrow(1, 0, whole).reshape({r * blocks, kOrderedSumBlock}).sum(1).view({r, blocks});
+  if (whole < m) partial = at::cat({partial, c.narrow(1, whole, m - whole).sum(1, /*keepdim=*/true)}, 1);
+  return OrderedRowSums(partial);
+}
+
 namespace {
 
 void RequireOneElement(const at::Tensor& s, const char* what) {
@@ -54,7 +65,31 @@ class AddScalarFunction : public torch::autograd::Function<AddScalarFunction> {
   }
 };
 
+// x ⊙ s (s [D] over x's last dimension) with the gradient of s summed by OrderedRowSums.
+class MulByLastDimFunction : public torch::autograd::Function<MulByLastDimFunction> {
+ public:
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x, const at::Tensor& s) {
+    ctx->save_for_backward({x, s});
+    return x * s;
+  }
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& x = saved[0];
+    const at::Tensor& s = saved[1];
+    const at::Tensor& g = grads[0];
+    const int64_t d = s.size(0);
+    return {MulByLastDim(g, s), OrderedRowSums((g * x).reshape({-1, d}).t())};
+  }
+};
+
 }  // namespace
+
+at::Tensor MulByLastDim(const at::Tensor& x, const at::Tensor& s) {
+  METARL_CHECK(s.dim() == 1 && x.dim() >= 1 && x.size(-1) == s.size(0), "MulByLastDim: s [", s.numel(),
+               "] does not match x's last dimension");
+  return MulByLastDimFunction::apply(x, s);
+}
 
 at::Tensor MulByScalar(const at::Tensor& x, const at::Tensor& s) {
   RequireOneElement(s, "MulByScalar");

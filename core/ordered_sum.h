@@ -30,6 +30,16 @@ at::Tensor OrderedSum(const at::Tensor& x);
 // The result has x's shape.
 at::Tensor MulByScalar(const at::Tensor& x, const at::Tensor& s);
 
+// x ⊙ s for s [D] broadcast over x [..., D] (e.g. a learned step size per
+// dimension); the gradient with respect to s is, per d, the sum of (grad ⊙
+// x)[..., d] in an order fixed by the shape (OrderedRowSums), with respect
+// to x grad ⊙ s. The result has x's shape.
+at::Tensor MulByLastDim(const at::Tensor& x, const at::Tensor& s);
+
+// Σ over the columns of x [R, M] per row ([R]), in an order fixed by the
+// shape (blocks of kOrderedSumBlock, as OrderedSum). Differentiable.
+at::Tensor OrderedRowSums(const at::Tensor& x);
+
 // x + b for a one-element tensor `b` (e.g. the bias of a layer with one
 // output); the gradient with respect to b is OrderedSum(grad).
 at::Tensor AddScalar(const at::Tensor& x, const at::Tensor& b);

@@ -67,6 +67,12 @@ void LeoOptions::Read(ConfigMap& config) {
   config.Read("l2-penalty", &l2_penalty);
   config.Read("max-grad-norm", &max_grad_norm);
   config.Read("sample", &sample);
+  std::string sizes = per_dimension_lr ? "per-dimension" : "scalar";
+  config.Read("step-sizes", &sizes);
+  METARL_REQUIRE(sizes == "per-dimension" || sizes == "scalar", "step-sizes = '", sizes,
+                 "': expected per-dimension (deepmind/leo: one step size per latent dimension and per decoded-head "
+                 "number) or scalar");
+  per_dimension_lr = sizes == "per-dimension";
   std::string kl = analytic_kl ? "analytic" : "sample";
   config.Read("kl-estimate", &kl);
   METARL_REQUIRE(kl == "sample" || kl == "analytic", "kl-estimate = '", kl,
@@ -115,7 +121,8 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
   const int64_t h = options_.hidden_dim, z = options_.latent_dim;
   const std::vector<std::vector<int64_t>> leo_shapes = {
       {input_dim_, h}, {h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * z}, {2 * z},
-      {z, 2 * group_params_}, {2 * group_params_}, {1}, {1}};
+      {z, 2 * group_params_}, {2 * group_params_},
+      {options_.per_dimension_lr ? z : 1}, {options_.per_dimension_lr ? group_params_ : 1}};
   std::vector<at::Tensor> flat;
   for (int64_t i = 0; i < num_body_; ++i) {
     names_.push_back(net_names[i]);
@@ -130,9 +137,9 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
     shapes_.push_back(leo_shapes[i]);
     at::Tensor t;
     if (i == kInnerLr) {
-      t = at::full({1}, options_.inner_lr, topt);
+      t = at::full(leo_shapes[i], options_.inner_lr, topt);
     } else if (i == kFinetuneLr) {
-      t = at::full({1}, options_.finetune_lr, topt);
+      t = at::full(leo_shapes[i], options_.finetune_lr, topt);
     } else {
       const int64_t fan_in = leo_shapes[i % 2 == 0 ? i : i - 1][0];
       const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
@@ -222,6 +229,10 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   };
   const at::Tensor alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)];
   const at::Tensor eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)];
+  // g ⊙ step size: one per last-dimension entry, or one for all.
+  const auto Scale = [&](const at::Tensor& g, const at::Tensor& step) {
+    return options_.per_dimension_lr ? MulByLastDim(g, step) : MulByScalar(g, step);
+  };
 
   const at::Tensor z0 = draw(latents.mean, latents.std);
   at::Tensor z = z0;
@@ -232,14 +243,14 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
     if (s > 0) support = SupportLoss(w, fs, batch.support_y);
     const at::Tensor gz = torch::autograd::grad({support.sum()}, {z}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
-    z = z - MulByScalar(gz, alpha);  // the step size's gradient summed in a fixed order
+    z = z - Scale(gz, alpha);  // the step size's gradient summed in a fixed order
     w = decode(z);
   }
   for (int s = 0; s < options_.finetune_steps; ++s) {
     const at::Tensor loss = SupportLoss(w, fs, batch.support_y);
     const at::Tensor gw = torch::autograd::grad({loss.sum()}, {w}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
-    w = w - MulByScalar(gw, eta);
+    w = w - Scale(gw, eta);
   }
   const at::Tensor pred = Predict(w, fq);
   const at::Tensor query = TaskLosses(pred, batch.query_y, classification_).mean();
@@ -310,8 +321,8 @@ AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int step
     fq = net_->Features(body, batch.query_x);
     latents = Encode(v, batch, fs);
   }
-  const double alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)].item<double>();
-  const double eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)].item<double>();
+  const at::Tensor alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)];  // [Z] or [1], broadcast
+  const at::Tensor eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)];    // [P] or [1]
   AdaptationCurve curve;
   at::Tensor z = latents.mean;
   at::Tensor w;

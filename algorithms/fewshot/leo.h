@@ -19,8 +19,10 @@
 //
 // Adaptation: inner-steps gradient steps on the support loss in the latent
 // space, z ← z − α ∇_z L_support(decode(z)), then finetune-steps steps on the
-// decoded head itself, w ← w − η ∇_w L_support(w); α and η are meta-learned
-// scalars (initialised to inner-lr and finetune-lr).
+// decoded head itself, w ← w − η ∇_w L_support(w); α and η are meta-learned,
+// initialised to inner-lr and finetune-lr: step-sizes: per-dimension
+// (default, deepmind/leo) gives α one entry per latent dimension [Z] and η
+// one per decoded-head number [P] (products elementwise); scalar one each.
 //
 // Meta-objective (mean over tasks), as deepmind/leo's `model.py`: query loss
 // after adaptation
@@ -76,6 +78,7 @@ struct LeoOptions {
   double l2_penalty = 1e-8;             // λ₁
   double max_grad_norm = 0.0;           // global norm clip of the meta-gradient; 0: off
   bool sample = true;                   // sample z and w in meta-training
+  bool per_dimension_lr = true;         // step-sizes: per-dimension (true, the reference's) | scalar
   bool analytic_kl = false;             // kl-estimate: analytic (true) | sample (false, the reference's)
   bool stop_on_non_finite = false;      // on-non-finite: stop (true) | regularise (false, the reference's)
   AdamOptions adam;                     // meta-lr: Adam step size (default 1e-3)
@@ -83,7 +86,8 @@ struct LeoOptions {
 
   // keys: latent-dim, hidden-dim, inner-steps, inner-lr, finetune-steps,
   // finetune-lr, kl-weight, encoder-penalty, orthogonality-penalty,
-  // l2-penalty, max-grad-norm, sample, kl-estimate (sample | analytic),
+  // l2-penalty, max-grad-norm, sample, step-sizes (per-dimension | scalar),
+  // kl-estimate (sample | analytic),
   // on-non-finite (regularise | stop), meta-lr
   void Read(ConfigMap& config);
   void Validate() const;

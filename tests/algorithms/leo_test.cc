@@ -5,6 +5,7 @@
 // of the classes; evaluation leaves the meta-parameters unchanged; a seeded
 // run learns the sinusoid.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -190,6 +191,26 @@ TEST(Leo, NonFiniteLossStepsOnTheWeightPenaltyAlone) {
   o.stop_on_non_finite = true;
   Leo strict(p.net, false, o, p.init);
   EXPECT_THROW(strict.MetaStep(p.batch, 0), std::runtime_error);
+}
+
+// step-sizes: per-dimension gives α one entry per latent dimension and η one
+// per decoded-head number (F + 1 for a class: weights and bias), all at
+// their initial values; scalar one each.
+TEST(Leo, StepSizesArePerDimensionOrScalar) {
+  const Problem p = MakeConvProblem(2);
+  for (bool per_dimension : {true, false}) {
+    LeoOptions o = SmallOptions();
+    o.per_dimension_lr = per_dimension;
+    const Leo leo(p.net, true, o, p.init);
+    const auto names = leo.ParameterNames();
+    const Params params = leo.parameters_list();
+    const int64_t alpha = std::find(names.begin(), names.end(), "leo/inner-lr") - names.begin();
+    const int64_t eta = std::find(names.begin(), names.end(), "leo/finetune-lr") - names.begin();
+    EXPECT_EQ(params[alpha].numel(), per_dimension ? 3 : 1);
+    EXPECT_EQ(params[eta].numel(), per_dimension ? p.net->feature_dim() + 1 : 1);
+    EXPECT_TRUE(at::allclose(params[alpha], at::full_like(params[alpha], 0.3)));
+    EXPECT_TRUE(at::allclose(params[eta], at::full_like(params[eta], 0.05)));
+  }
 }
 
 TEST(Leo, RejectsBadOptions) {
