@@ -416,7 +416,7 @@ TEST(Cli, BenchRl2ReportsSamplingAndOptimisation) {
   const std::string config = std::string(METARL_SOURCE_DIR) + "/configs/rl2/bandit-k5-n10.yaml";
   const Result r = RunCli("bench rl2 --config " + config + " --iterations 2 --set threads=1 --json");
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const char* key : {"\"seconds_sampling\"", "\"seconds_optimizing\"", "\"seconds_total\"", "\"hidden_size\": 32"}) {
+  for (const char* key : {"\"seconds_sampling\"", "\"seconds_optimizing\"", "\"seconds_total\"", "\"hidden_size\": 128"}) {
     EXPECT_NE(r.output.find(key), std::string::npos) << key << "\n" << r.output;
   }
   // 256 trials of 10 one-pull episodes.

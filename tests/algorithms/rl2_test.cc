@@ -104,7 +104,7 @@ TEST(Rl2, BeatsThompsonSamplingOnFiveArmedBandits) {
   ASSERT_LT(thompson, 6.5);
 
   ConfigMap config = ConfigMap::FromFile(std::string(METARL_SOURCE_DIR) + "/configs/rl2/bandit-k5-n10.yaml",
-                                         {"threads=2", "num-batches=120"});
+                                         {"threads=2", "num-batches=120", "policy.hidden-size=32"});  // a smaller GRU: seconds
   Rl2Setup setup(config);
   for (int64_t i = 0; i < setup.options().num_batches; ++i) RunRl2Iteration(setup, i);
 
