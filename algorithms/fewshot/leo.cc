@@ -67,6 +67,7 @@ void LeoOptions::Read(ConfigMap& config) {
   config.Read("l2-penalty", &l2_penalty);
   config.Read("max-grad-norm", &max_grad_norm);
   config.Read("sample", &sample);
+  config.Read("dropout", &dropout);
   std::string sizes = per_dimension_lr ? "per-dimension" : "scalar";
   config.Read("step-sizes", &sizes);
   METARL_REQUIRE(sizes == "per-dimension" || sizes == "scalar", "step-sizes = '", sizes,
@@ -104,6 +105,8 @@ void LeoOptions::Validate() const {
     METARL_REQUIRE(std::isfinite(value) && value >= 0.0, key, " = ", value, ": expected a number >= 0");
   }
   METARL_REQUIRE(std::isfinite(adam.lr) && adam.lr > 0.0, "meta-lr = ", adam.lr, ": expected a positive number");
+  METARL_REQUIRE(std::isfinite(dropout) && dropout >= 0.0 && dropout < 1.0, "dropout = ", dropout,
+                 ": expected a probability in [0, 1)");
 }
 
 Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptions options, const Params& init)
@@ -211,7 +214,21 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const Params body(v.begin(), v.begin() + num_body_);
   const at::Tensor fs = net_->Features(body, batch.support_x);  // [T, S, F]
   const at::Tensor fq = net_->Features(body, batch.query_x);    // [T, Q, F]
-  const Latents latents = Encode(v, batch, fs);
+  // Dropout masks (keep 1 − p, scaled), a shard's part of the whole meta-batch's draws.
+  Rng drop_rng(StreamSeed(noise_seed, {7}));
+  const double p = options_.dropout;
+  const auto dropped = [&](const at::Tensor& x) {
+    if (p <= 0.0) return x;
+    std::vector<int64_t> shape = x.sizes().vec();
+    const TaskShard& part = shard();
+    if (part.total > 0) shape[0] = part.total;
+    at::Tensor mask = at::empty(shape, at::TensorOptions().dtype(at::kDouble));
+    double* d = mask.data_ptr<double>();
+    for (int64_t i = 0; i < mask.numel(); ++i) d[i] = drop_rng.Uniform() < p ? 0.0 : 1.0 / (1.0 - p);
+    if (part.total > 0) mask = mask.narrow(0, part.first, part.count);
+    return x * mask.to(x.options());
+  };
+  const Latents latents = Encode(v, batch, dropped(fs));
   Rng rng(noise_seed);
   // A shard draws the whole meta-batch's noise and keeps its episodes' part.
   const TaskShard& part = shard();
@@ -237,22 +254,22 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const at::Tensor z0 = draw(latents.mean, latents.std);
   at::Tensor z = z0;
   at::Tensor w = decode(z);
-  const at::Tensor first_support = SupportLoss(w, fs, batch.support_y);
+  const at::Tensor first_support = SupportLoss(w, dropped(fs), batch.support_y);
   at::Tensor support = first_support;
   for (int s = 0; s < options_.inner_steps; ++s) {
-    if (s > 0) support = SupportLoss(w, fs, batch.support_y);
+    if (s > 0) support = SupportLoss(w, dropped(fs), batch.support_y);
     const at::Tensor gz = torch::autograd::grad({support.sum()}, {z}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
     z = z - Scale(gz, alpha);  // the step size's gradient summed in a fixed order
     w = decode(z);
   }
   for (int s = 0; s < options_.finetune_steps; ++s) {
-    const at::Tensor loss = SupportLoss(w, fs, batch.support_y);
+    const at::Tensor loss = SupportLoss(w, dropped(fs), batch.support_y);
     const at::Tensor gw = torch::autograd::grad({loss.sum()}, {w}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
     w = w - Scale(gw, eta);
   }
-  const at::Tensor pred = Predict(w, fq);
+  const at::Tensor pred = Predict(w, dropped(fq));
   const at::Tensor query = TaskLosses(pred, batch.query_y, classification_).mean();
 
   // Penalties.

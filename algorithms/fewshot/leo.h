@@ -48,6 +48,11 @@
 // reparameterisation in meta-training from the stream {seed, iteration};
 // evaluation always uses the means, so it is deterministic. sample: false
 // makes training deterministic too (the gradient tests use it).
+// dropout: p > 0 drops each feature with probability p (the rest scaled by
+// 1/(1 − p)) where deepmind/leo does, in the meta-training objective only:
+// the encoder's input, and the classifier's input at every prediction
+// (each support loss of the inner loops and the query loss, a fresh mask
+// each), from the stream {noise seed, 7}; never in evaluation.
 //
 // Evaluation curve: step 0 is the encoder's head (no gradient step), steps
 // 1..inner-steps are latent steps, later steps fine-tune the head (η).
@@ -78,6 +83,7 @@ struct LeoOptions {
   double l2_penalty = 1e-8;             // λ₁
   double max_grad_norm = 0.0;           // global norm clip of the meta-gradient; 0: off
   bool sample = true;                   // sample z and w in meta-training
+  double dropout = 0.0;                 // feature drop probability in meta-training (0: off)
   bool per_dimension_lr = true;         // step-sizes: per-dimension (true, the reference's) | scalar
   bool analytic_kl = false;             // kl-estimate: analytic (true) | sample (false, the reference's)
   bool stop_on_non_finite = false;      // on-non-finite: stop (true) | regularise (false, the reference's)
@@ -86,7 +92,7 @@ struct LeoOptions {
 
   // keys: latent-dim, hidden-dim, inner-steps, inner-lr, finetune-steps,
   // finetune-lr, kl-weight, encoder-penalty, orthogonality-penalty,
-  // l2-penalty, max-grad-norm, sample, step-sizes (per-dimension | scalar),
+  // l2-penalty, max-grad-norm, sample, dropout, step-sizes (per-dimension | scalar),
   // kl-estimate (sample | analytic),
   // on-non-finite (regularise | stop), meta-lr
   void Read(ConfigMap& config);

@@ -213,6 +213,32 @@ TEST(Leo, StepSizesArePerDimensionOrScalar) {
   }
 }
 
+// dropout: the meta-training objective drops features with fresh masks from
+// the noise seed (so it changes with the seed even without sampling, and its
+// gradient is still exact for a fixed seed); without dropout it does not
+// depend on the seed; evaluation never drops.
+TEST(Leo, DropoutMasksTheTrainingObjectiveOnly) {
+  const Problem p = MakeProblem(3);
+  LeoOptions o = SmallOptions();  // sample: false
+  o.encoder_penalty = 0.0;
+  const Leo plain(p.net, false, o, p.init);
+  EXPECT_EQ(plain.MetaObjective(p.batch, plain.flat(), false, 1).item<double>(),
+            plain.MetaObjective(p.batch, plain.flat(), false, 2).item<double>());
+  o.dropout = 0.5;
+  const Leo leo(p.net, false, o, p.init);
+  const double a = leo.MetaObjective(p.batch, leo.flat(), false, 1).item<double>();
+  const double b = leo.MetaObjective(p.batch, leo.flat(), false, 2).item<double>();
+  EXPECT_NE(a, b);
+  const at::Tensor g = torch::autograd::grad({leo.MetaObjective(p.batch, leo.flat(), false, 3)}, {leo.flat()})[0];
+  const at::Tensor fd = CentralDifferences(leo.flat().detach().clone(), [&](const at::Tensor& x) {
+    return leo.MetaObjective(p.batch, x.clone().requires_grad_(true), false, 3).item<double>();
+  });
+  EXPECT_LT(RelativeError(g, fd), 1e-4);
+  // Evaluation: the same curve with and without dropout configured.
+  const AdaptationCurve with = leo.Evaluate(p.batch, 3), without = plain.Evaluate(p.batch, 3);
+  for (std::size_t s = 0; s < with.query_loss.size(); ++s) EXPECT_TRUE(at::equal(with.query_loss[s], without.query_loss[s]));
+}
+
 TEST(Leo, RejectsBadOptions) {
   LeoOptions o;
   o.inner_steps = 0;
@@ -224,7 +250,10 @@ TEST(Leo, RejectsBadOptions) {
   o = LeoOptions{};
   o.latent_dim = 0;
   EXPECT_THROW(o.Validate(), std::invalid_argument);
-  for (const char* bad : {"kl-estimate: exact\n", "on-non-finite: ignore\n"}) {
+  o = LeoOptions{};
+  o.dropout = 1.0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+  for (const char* bad : {"kl-estimate: exact\n", "on-non-finite: ignore\n", "step-sizes: vector\n"}) {
     ConfigMap config = ConfigMap::FromString(bad, "test");
     LeoOptions read;
     EXPECT_THROW(read.Read(config), std::invalid_argument) << bad;
