@@ -281,4 +281,13 @@ void WriteTextFile(const std::string& file, const std::string& text) {
   if (ec) throw std::runtime_error(Cat("cannot rename '", tmp, "' to '", file, "': ", ec.message()));
 }
 
+void ReadBinaryChoice(ConfigMap& config, const std::string& key, bool* flag, const std::string& when_true,
+                      const std::string& when_false, const std::string& explanation) {
+  std::string value = *flag ? when_true : when_false;
+  config.Read(key, &value);
+  METARL_REQUIRE(value == when_true || value == when_false, key, " = '", value, "': expected ", when_true, " or ",
+                 when_false, explanation.empty() ? "" : " (" + explanation + ")");
+  *flag = value == when_true;
+}
+
 }  // namespace metarl

@@ -69,6 +69,13 @@ class ConfigMap {
   std::shared_ptr<State> state_;
 };
 
+// A key with two named values read into a flag: *flag becomes value ==
+// `when_true`; absent, the flag keeps its value (the default). Anything else:
+// std::invalid_argument "KEY = 'VALUE': expected WHEN_TRUE or WHEN_FALSE
+// (EXPLANATION)".
+void ReadBinaryChoice(ConfigMap& config, const std::string& key, bool* flag, const std::string& when_true,
+                      const std::string& when_false, const std::string& explanation = "");
+
 // Applies a command-line override "dotted.key=value" to a parsed config: the
 // value is parsed as YAML ("0.5", "[64, 64]", "true"), intermediate maps are
 // created as needed. Throws std::invalid_argument for text without '=' or an

@@ -68,22 +68,12 @@ void LeoOptions::Read(ConfigMap& config) {
   config.Read("max-grad-norm", &max_grad_norm);
   config.Read("sample", &sample);
   config.Read("dropout", &dropout);
-  std::string sizes = per_dimension_lr ? "per-dimension" : "scalar";
-  config.Read("step-sizes", &sizes);
-  METARL_REQUIRE(sizes == "per-dimension" || sizes == "scalar", "step-sizes = '", sizes,
-                 "': expected per-dimension (deepmind/leo: one step size per latent dimension and per decoded-head "
-                 "number) or scalar");
-  per_dimension_lr = sizes == "per-dimension";
-  std::string kl = analytic_kl ? "analytic" : "sample";
-  config.Read("kl-estimate", &kl);
-  METARL_REQUIRE(kl == "sample" || kl == "analytic", "kl-estimate = '", kl,
-                 "': expected sample (deepmind/leo's one-sample estimate, mean over latent elements) or analytic");
-  analytic_kl = kl == "analytic";
-  std::string non_finite = stop_on_non_finite ? "stop" : "regularise";
-  config.Read("on-non-finite", &non_finite);
-  METARL_REQUIRE(non_finite == "regularise" || non_finite == "stop", "on-non-finite = '", non_finite,
-                 "': expected regularise (deepmind/leo: step on the weight penalty alone) or stop");
-  stop_on_non_finite = non_finite == "stop";
+  ReadBinaryChoice(config, "step-sizes", &per_dimension_lr, "per-dimension", "scalar",
+                   "deepmind/leo: one step size per latent dimension and per decoded-head number");
+  ReadBinaryChoice(config, "kl-estimate", &analytic_kl, "analytic", "sample",
+                   "deepmind/leo's: a one-sample estimate, mean over latent elements");
+  ReadBinaryChoice(config, "on-non-finite", &stop_on_non_finite, "stop", "regularise",
+                   "deepmind/leo's: step on the weight penalty alone");
   config.Read("meta-lr", &adam.lr);
 }
 

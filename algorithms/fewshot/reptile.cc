@@ -24,16 +24,9 @@ void ReptileOptions::Read(ConfigMap& config) {
   config.Read("inner-batch", &inner_batch);
   config.Read("eval-inner-batch", &eval_inner_batch);
   config.Read("transductive", &transductive);
-  std::string optimizer = inner_adam ? "adam" : "sgd";
-  config.Read("inner-optimizer", &optimizer);
-  METARL_REQUIRE(optimizer == "sgd" || optimizer == "adam", "inner-optimizer = '", optimizer,
-                 "': expected sgd or adam");
-  inner_adam = optimizer == "adam";
-  std::string state = carry_adam_state ? "carried" : "fresh";
-  config.Read("inner-adam-state", &state);
-  METARL_REQUIRE(state == "carried" || state == "fresh", "inner-adam-state = '", state,
-                 "': expected carried (supervised-reptile: Adam's moments carry over between tasks) or fresh");
-  carry_adam_state = state == "carried";
+  ReadBinaryChoice(config, "inner-optimizer", &inner_adam, "adam", "sgd");
+  ReadBinaryChoice(config, "inner-adam-state", &carry_adam_state, "carried", "fresh",
+                   "supervised-reptile: Adam's moments carry over between tasks");
   config.Read("train-on-query", &train_on_query);
 }
 

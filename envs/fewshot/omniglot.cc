@@ -66,12 +66,9 @@ void OmniglotOptions::Read(ConfigMap& config) {
   config.Read("train-query", &train_query);
   config.Read("image-size", &image_size);
   config.Read("rotations", &rotations);
-  std::string pool = rotated_pool ? "rotated" : "characters";
-  config.Read("class-pool", &pool);
-  METARL_REQUIRE(pool == "characters" || pool == "rotated", "task-kwargs.class-pool = '", pool,
-                 "': expected characters (distinct characters, one random rotation each) or rotated "
-                 "(distinct classes of the character × rotation pool)");
-  rotated_pool = pool == "rotated";
+  ReadBinaryChoice(config, "class-pool", &rotated_pool, "rotated", "characters",
+                   "characters: distinct characters, one random rotation each; rotated: distinct classes of the "
+                   "character × rotation pool");
   config.Read("train-characters", &train_characters);
   config.Read("validation-characters", &validation_characters);
   config.Read("split-seed", &split_seed);

@@ -148,5 +148,24 @@ TEST(Config, ResolvedConfigRoundTripsThroughAFile) {
   EXPECT_FALSE(std::filesystem::exists(file + ".tmp"));
 }
 
+// A two-valued key: absent keeps the default, either name sets the flag, any
+// other value is refused naming the key, the value, both names and why.
+TEST(Config, BinaryChoiceReadsTwoNamesAndRefusesOthers) {
+  ConfigMap config = ConfigMap::FromString("pool: rotated\nstate: fresh\nbad: kept\n");
+  bool pool = false, state = true, absent = true, bad = false;
+  ReadBinaryChoice(config, "pool", &pool, "rotated", "characters");
+  ReadBinaryChoice(config, "state", &state, "carried", "fresh");
+  ReadBinaryChoice(config, "absent", &absent, "on", "off");
+  EXPECT_TRUE(pool);
+  EXPECT_FALSE(state);
+  EXPECT_TRUE(absent);
+  try {
+    ReadBinaryChoice(config, "bad", &bad, "carried", "fresh", "the reason");
+    FAIL() << "accepted 'kept'";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "bad = 'kept': expected carried or fresh (the reason)");
+  }
+}
+
 }  // namespace
 }  // namespace metarl
