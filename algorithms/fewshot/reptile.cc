@@ -80,6 +80,12 @@ at::Tensor TakeRows(const at::Tensor& x, const at::Tensor& idx) {
 
 }  // namespace
 
+InnerAdamState InnerAdamState::Copy() const {
+  InnerAdamState copy{{}, t};
+  for (const auto& x : v) copy.v.push_back(x.clone());
+  return copy;
+}
+
 at::Tensor MinibatchIndices(int64_t tasks, int64_t n, int64_t batch, int steps, Rng& rng) {
   METARL_REQUIRE(n >= 1 && tasks >= 0 && steps >= 0, "MinibatchIndices: expected n >= 1 (got ", n, ")");
   const int64_t b = batch <= 0 ? n : std::min(batch, n);
@@ -194,12 +200,7 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
   MetaStepStats stats;
   if (classification_) stats.query_accuracy = 0.0;
   const at::Tensor before = flat_.clone();
-  const InnerAdamState adam_before{[&] {
-                                     Params copy;
-                                     for (const auto& v : adam_.v) copy.push_back(v.clone());
-                                     return copy;
-                                   }(),
-                                   adam_.t};
+  const InnerAdamState adam_before = adam_.Copy();
   const int64_t tasks = batch.num_tasks();
   const int64_t rounds = options_.serial ? tasks : 1;
   // Every task's minibatches; a shard draws the whole meta-batch's and keeps its part.
@@ -212,10 +213,7 @@ MetaStepStats Reptile::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_
                                       : MinibatchIndices(tasks, examples, b, options_.inner_steps, rng);
   indices = indices.to(flat_.device());
   for (int64_t r = 0; r < rounds; ++r) {
-    const envs::fewshot::EpisodeBatch one =
-        options_.serial ? envs::fewshot::EpisodeBatch{batch.support_x.narrow(0, r, 1), batch.support_y.narrow(0, r, 1),
-                                                      batch.query_x.narrow(0, r, 1), batch.query_y.narrow(0, r, 1), batch.ways}
-                        : batch;
+    const envs::fewshot::EpisodeBatch one = options_.serial ? batch.Narrow(r, 1) : batch;
     const Params adapted = AdaptAll(one, theta_, options_.serial ? indices.narrow(0, r, 1) : indices, b, &stats);
     torch::NoGradGuard no_grad;
     for (std::size_t i = 0; i < theta_.size(); ++i) {
@@ -266,8 +264,7 @@ AdaptationCurve Reptile::Evaluate(const envs::fewshot::EpisodeBatch& batch, int 
   if (Carries()) {
     // Each episode from a copy of the state meta-training left (supervised-reptile restores it afterwards).
     for (int64_t t = 0; t < tasks; ++t) {
-      InnerAdamState copy{{}, adam_.t};
-      for (const auto& v : adam_.v) copy.v.push_back(v.clone());
+      InnerAdamState copy = adam_.Copy();
       InnerLoop(theta_, batch.support_x.narrow(0, t, 1), batch.support_y.narrow(0, t, 1), indices.narrow(0, t, 1),
                 b, steps, &copy, nullptr, [&](int s, const Params& params) { record(t, 1, s + 1, params); });
     }

@@ -78,6 +78,7 @@ at::Tensor MinibatchIndices(int64_t tasks, int64_t n, int64_t batch, int steps, 
 struct InnerAdamState {
   Params v;
   int64_t t = 0;
+  InnerAdamState Copy() const;  // v cloned
 };
 
 class Reptile final : public FewShotLearner {
