@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "core/error.h"
+
 namespace metarl::algorithms::fewshot {
 
 namespace {
@@ -23,6 +25,37 @@ at::Tensor TrainingBatchNorm(const at::Tensor& x, const at::Tensor& gamma, const
   const at::Tensor centred = x - mean;
   const at::Tensor var = centred.square().mean({0, 2, 3}, /*keepdim=*/true);  // biased, as in training mode
   return centred * at::rsqrt(var + kEps) * gamma.view({1, c, 1, 1}) + beta.view({1, c, 1, 1});
+}
+
+at::Tensor StatisticsBatchNorm(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta,
+                               const at::Tensor& mean, const at::Tensor& var) {
+  const int64_t c = x.size(1);
+  const at::Tensor scale = gamma * at::rsqrt(var + kEps);  // [C]
+  return (x - mean.view({1, c, 1, 1})) * scale.view({1, c, 1, 1}) + beta.view({1, c, 1, 1});
+}
+
+at::Tensor BatchStatistics(const at::Tensor& x) {
+  const at::Tensor d = x.detach();
+  const int64_t n = d.size(0) * d.size(2) * d.size(3);
+  const at::Tensor mean = d.mean({0, 2, 3}, /*keepdim=*/true);
+  const at::Tensor biased = (d - mean).square().mean({0, 2, 3});
+  const double unbias = n > 1 ? static_cast<double>(n) / static_cast<double>(n - 1) : 1.0;
+  return at::stack({mean.view({-1}), biased * unbias});
+}
+
+void UpdateRunningStatistics(std::vector<at::Tensor>& running, const at::Tensor& observed, double momentum) {
+  at::NoGradGuard no_grad;
+  const int64_t layers = observed.size(1);
+  METARL_CHECK(static_cast<int64_t>(running.size()) == 2 * layers, "running statistics: ", running.size(),
+               " tensors for ", layers, " layers");
+  for (int64_t b = 0; b < observed.size(0); ++b) {
+    for (int64_t l = 0; l < layers; ++l) {
+      for (int64_t k = 0; k < 2; ++k) {
+        at::Tensor& r = running[static_cast<std::size_t>(2 * l + k)];
+        r.mul_(1.0 - momentum).add_(observed[b][l][k].to(r.dtype()), momentum);
+      }
+    }
+  }
 }
 
 }  // namespace metarl::algorithms::fewshot

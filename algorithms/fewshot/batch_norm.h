@@ -15,10 +15,35 @@
 //
 // x [N, C, H, W]; gamma, beta [C]. Differentiable to any order.
 
+#include <vector>
+
 #include <ATen/core/Tensor.h>
 
 namespace metarl::algorithms::fewshot {
 
 at::Tensor TrainingBatchNorm(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta);
+
+// Batch norm with given per-channel statistics (evaluation with running
+// averages, PyTorch's eval mode): (x − mean) / √(var + 1e-5) · γ + β, element
+// by element, so every example is normalised on its own and no example of a
+// batch affects another. x [N, C, H, W]; gamma, beta, mean, var [C].
+// Differentiable in x, γ, β.
+at::Tensor StatisticsBatchNorm(const at::Tensor& x, const at::Tensor& gamma, const at::Tensor& beta,
+                               const at::Tensor& mean, const at::Tensor& var);
+
+// The statistics that feed PyTorch's running averages in training mode,
+// detached: [2, C], row 0 the mean of each channel over (N, H, W), row 1 its
+// unbiased variance (the biased one × n/(n − 1), n = N·H·W; the biased one
+// when n = 1). Reductions over dimensions, so the bits do not depend on the
+// thread count. x [N, C, H, W].
+at::Tensor BatchStatistics(const at::Tensor& x);
+
+// The running averages of PyTorch's BatchNorm2d: for each observed batch in
+// order, mean ← (1 − momentum)·mean + momentum·batch mean, and likewise the
+// variance with the unbiased batch variance. `running` = {mean_0, var_0,
+// mean_1, var_1, …} ([C] each, one pair per batch-norm layer), updated in
+// place; `observed` [B, L, 2, C]: batch b's statistics (BatchStatistics) of
+// layer l, applied b = 0, 1, … . No autograd.
+void UpdateRunningStatistics(std::vector<at::Tensor>& running, const at::Tensor& observed, double momentum);
 
 }  // namespace metarl::algorithms::fewshot

@@ -13,6 +13,8 @@ void ConvNetOptions::Read(ConfigMap& config) {
   config.Read("filters", &filters);
   config.Read("blocks", &blocks);
   config.Read("pooling-blocks", &pooling_blocks);
+  config.Read("batch-norm", &batch_norm);
+  config.Read("batch-norm-momentum", &batch_norm_momentum);
 }
 
 void ConvNetOptions::Validate() const {
@@ -20,6 +22,10 @@ void ConvNetOptions::Validate() const {
   METARL_REQUIRE(blocks >= 1, "net.blocks = ", blocks, ": expected at least one conv block");
   METARL_REQUIRE(pooling_blocks == -1 || (pooling_blocks >= 0 && pooling_blocks <= blocks),
                  "net.pooling-blocks = ", pooling_blocks, ": expected -1 (all) or 0..", blocks);
+  METARL_REQUIRE(batch_norm == "transductive" || batch_norm == "running", "net.batch-norm = '", batch_norm,
+                 "': expected transductive (each batch's own statistics) or running (running averages at evaluation)");
+  METARL_REQUIRE(std::isfinite(batch_norm_momentum) && batch_norm_momentum > 0.0 && batch_norm_momentum <= 1.0,
+                 "net.batch-norm-momentum = ", batch_norm_momentum, ": expected a number in (0, 1]");
 }
 
 ConvNet::ConvNet(std::vector<int64_t> input_shape, int64_t outputs, ConvNetOptions options)
@@ -86,24 +92,58 @@ Params ConvNet::Init(Rng& rng) const {
   return params;
 }
 
+ConvNet::RunningStatistics ConvNet::RunningStatisticsSpec() const {
+  RunningStatistics spec;
+  if (options_.batch_norm != "running") return spec;
+  spec.momentum = options_.batch_norm_momentum;
+  for (int b = 0; b < options_.blocks; ++b) {
+    const std::string i = std::to_string(b);
+    spec.names.insert(spec.names.end(), {"bn" + i + ".running_mean", "bn" + i + ".running_var"});
+    spec.init.push_back(at::zeros({options_.filters}, at::kFloat));
+    spec.init.push_back(at::ones({options_.filters}, at::kFloat));
+  }
+  return spec;
+}
+
 at::Tensor ConvNet::Features(const Params& body, const at::Tensor& x) const {
-  METARL_CHECK(static_cast<int64_t>(body.size()) == num_body_params(), "conv body: ", body.size(), " tensors");
+  return FeaturesWithNorm(body, x, {});
+}
+
+at::Tensor ConvNet::FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const {
+  METARL_CHECK(static_cast<int64_t>(body.size()) == num_body_params(), "conv body: ", body.size(),
+               " tensors");
+  METARL_CHECK(pass.running == nullptr || static_cast<int64_t>(pass.running->size()) == 2 * options_.blocks,
+               "conv net: ", pass.running ? pass.running->size() : 0, " running statistics for ",
+               options_.blocks, " blocks");
   const int64_t t = x.size(0), n = x.size(1);
+  const int64_t f = options_.filters;
   // [T, N, C, H, W] -> [N, T·C, H, W]: task t's channels are group t.
   at::Tensor h = x.transpose(0, 1).reshape({n, t * x.size(2), x.size(3), x.size(4)});
+  std::vector<at::Tensor> observed;  // per block [2, T·F]
   for (int b = 0; b < options_.blocks; ++b) {
     const at::Tensor& w = body[3 * b];
     const at::Tensor& gamma = body[3 * b + 1];
     const at::Tensor& beta = body[3 * b + 2];
-    const int64_t f = options_.filters;
     // Per-task weights [T, F, C, 3, 3] -> [T·F, C, 3, 3]; shared ones repeat.
     const at::Tensor weight = w.dim() == 5 ? w.reshape({t * f, w.size(2), 3, 3}) : w.repeat({t, 1, 1, 1});
     h = at::conv2d(h, weight, {}, /*stride=*/1, /*padding=*/1, /*dilation=*/1, /*groups=*/t);
     const at::Tensor g = gamma.dim() == 2 ? gamma.reshape({t * f}) : gamma.repeat({t});
     const at::Tensor s = beta.dim() == 2 ? beta.reshape({t * f}) : beta.repeat({t});
-    h = TrainingBatchNorm(h, g, s);
+    if (pass.running != nullptr) {
+      const auto& r = *pass.running;
+      h = StatisticsBatchNorm(h, g, s, r[2 * b].to(h.dtype()).repeat({t}),
+                              r[2 * b + 1].to(h.dtype()).repeat({t}));
+    } else {
+      if (pass.observed != nullptr) observed.push_back(BatchStatistics(h));
+      h = TrainingBatchNorm(h, g, s);
+    }
     h = at::relu(h);
     if (b < pooling_blocks_) h = at::max_pool2d(h, {2, 2});
+  }
+  if (pass.observed != nullptr && pass.running == nullptr) {
+    // [L, 2, T·F] -> [T, L, 2, F]
+    pass.observed->push_back(
+        at::stack(observed).view({options_.blocks, 2, t, f}).permute({2, 0, 1, 3}).contiguous());
   }
   // [N, T·F, h, w] -> [T, N, F·h·w]
   return h.reshape({n, t, feature_dim_}).transpose(0, 1);

@@ -6,10 +6,16 @@
 // With `pooling-blocks` < blocks only the first that many blocks pool (the
 // Relation Network's embedding: 4 blocks, 2 pooling, 64×7×7 feature maps).
 //
-// Batch norm always normalises with the statistics of the examples at hand,
-// per task and channel (the transductive setting of MAML and its successors);
-// there are no running statistics. Its scale γ and shift β are parameters
-// and adapt with the rest.
+// Batch norm (`batch-norm`), per task and channel; its scale γ and shift β
+// are parameters and adapt with the rest:
+//  - transductive (default): every batch is normalised with its own
+//    statistics, at meta-training and at evaluation (MAML's reference code and
+//    its successors); there are no running statistics.
+//  - running: PyTorch's BatchNorm2d in train mode at meta-training (batch
+//    statistics, folded into running averages with `batch-norm-momentum`) and
+//    in eval mode at evaluation (the running averages, so one query never
+//    affects another): jakesnell/prototypical-networks. The net only
+//    declares the buffers (RunningStatisticsSpec); a learner keeps them.
 //
 // Parameters: block l: conv{l}.weight [F, C_in, 3, 3], bn{l}.weight [F],
 // bn{l}.bias [F]; head.weight [D, O], head.bias [1, O] (D = F·h·w).
@@ -20,6 +26,7 @@
 // laid out as [N, T·C, H, W], which also makes batch norm's per-channel
 // statistics per task; this needs the same N for every task (episodes have).
 
+#include <string>
 #include <vector>
 
 #include "algorithms/fewshot/functional_net.h"
@@ -31,8 +38,11 @@ struct ConvNetOptions {
   int filters = 64;  // channels of every conv block
   int blocks = 4;    // conv blocks
   int pooling_blocks = -1;  // the first this many blocks max-pool; −1 = all
+  std::string batch_norm = "transductive";  // transductive | running (see above)
+  double batch_norm_momentum = 0.1;         // running averages' momentum (PyTorch's default)
 
-  void Read(ConfigMap& config);  // keys: filters, blocks, pooling-blocks
+  // keys: filters, blocks, pooling-blocks, batch-norm, batch-norm-momentum
+  void Read(ConfigMap& config);
   void Validate() const;
 };
 
@@ -49,6 +59,8 @@ class ConvNet final : public FunctionalNet {
   int64_t num_outputs() const override { return outputs_; }
   Params Init(Rng& rng) const override;
   at::Tensor Features(const Params& body, const at::Tensor& x) const override;
+  RunningStatistics RunningStatisticsSpec() const override;
+  at::Tensor FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const override;
 
  private:
   std::vector<int64_t> input_shape_;

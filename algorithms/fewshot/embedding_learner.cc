@@ -5,7 +5,9 @@
 #include <ATen/ATen.h>
 #include <torch/autograd.h>
 
+#include "algorithms/fewshot/batch_norm.h"
 #include "algorithms/fewshot/task_loss.h"
+#include "core/gather_rows.h"
 #include "core/error.h"
 #include "core/rng.h"
 
@@ -49,6 +51,35 @@ EmbeddingLearner::EmbeddingLearner(std::string name, std::shared_ptr<const Funct
     flat.push_back(cpu.to(init[0].options()));
   }
   flat_ = at::cat(flat).requires_grad_(true);
+  running_spec_ = net_->RunningStatisticsSpec();
+  for (const at::Tensor& r : running_spec_.init) running_.push_back(r.to(init[0].options()));
+}
+
+std::vector<std::string> EmbeddingLearner::ParameterNames() const {
+  std::vector<std::string> names = names_;
+  names.insert(names.end(), running_spec_.names.begin(), running_spec_.names.end());
+  return names;
+}
+
+Params EmbeddingLearner::parameters_list() const {
+  Params params = Views(flat_);
+  params.insert(params.end(), running_.begin(), running_.end());
+  return params;
+}
+
+EmbeddingLearner::Embeddings EmbeddingLearner::Embed(const envs::fewshot::EpisodeBatch& batch, const Params& body,
+                                                     int64_t iteration) const {
+  if (running_.empty()) return {net_->Features(body, batch.support_x), net_->Features(body, batch.query_x)};
+  if (iteration == kEvaluation) {
+    FunctionalNet::NormPass pass;
+    pass.running = &running_;
+    return {net_->FeaturesWithNorm(body, batch.support_x, pass), net_->FeaturesWithNorm(body, batch.query_x, pass)};
+  }
+  FunctionalNet::NormPass pass;
+  pass.observed = &observed_;
+  const int64_t s = batch.support_x.size(1);
+  const at::Tensor joint = net_->FeaturesWithNorm(body, at::cat({batch.support_x, batch.query_x}, 1), pass);
+  return {joint.narrow(1, 0, s), joint.narrow(1, s, joint.size(1) - s)};
 }
 
 EmbeddingLearner::Parts EmbeddingLearner::ViewParts(const at::Tensor& flat) const {
@@ -63,6 +94,8 @@ EmbeddingLearner::Output EmbeddingLearner::Run(const envs::fewshot::EpisodeBatch
 }
 
 MetaStepStats EmbeddingLearner::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) {
+  METARL_CHECK(iteration >= 0, name_, ": meta-step at iteration ", iteration);
+  observed_.clear();
   const Output out = Run(batch, flat_, iteration);
   const at::Tensor loss = out.losses.mean();
   MetaStepStats stats;
@@ -78,6 +111,12 @@ MetaStepStats EmbeddingLearner::MetaStep(const envs::fewshot::EpisodeBatch& batc
   const at::Tensor update = adam_.Step(g);
   torch::NoGradGuard no_grad;
   flat_.sub_(update);
+  // Every rank folds in every task's statistics, in meta-batch order.
+  for (const at::Tensor& o : observed_) {
+    UpdateRunningStatistics(running_, shard().distributed() ? AllGatherRows(*shard().comm, o) : o,
+                            running_spec_.momentum);
+  }
+  observed_.clear();
   return stats;
 }
 

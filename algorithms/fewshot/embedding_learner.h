@@ -11,6 +11,16 @@
 // Forward(): per-task query losses and class scores for the whole batch in
 // one computation (no loop over tasks).
 //
+// Batch norm with running statistics (net.batch-norm: running): the learner
+// keeps the net's running averages (parameters_list() and ParameterNames()
+// end with them, so checkpoints hold them), embeds an episode's support and
+// query sets in one batch at meta-training, as jakesnell/prototypical-
+// networks does, folds that batch's statistics into the averages after each
+// successful meta-step (task by task in meta-batch order, gathered from every
+// rank in a distributed job), and evaluates with the averages, so no query
+// affects another. Without them (transductive) the support and the query
+// sets are two batches, each normalised with its own statistics.
+//
 // Evaluate() accepts steps = 0 only; its single row is the learner's
 // prediction. Classification only. Not thread-safe.
 
@@ -54,8 +64,9 @@ class EmbeddingLearner : public FewShotLearner {
   MetaStepStats MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t iteration) override;
   AdaptationCurve Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const override;
 
-  std::vector<std::string> ParameterNames() const override { return names_; }
-  Params parameters_list() const override { return Views(flat_); }
+  // The meta-parameters, then the running batch-norm statistics (if any).
+  std::vector<std::string> ParameterNames() const override;
+  Params parameters_list() const override;
   Params OptimizerState() const override { return adam_.State(); }
   void RestoreOptimizer(const Params& state) override { adam_.Restore(state); }
 
@@ -82,6 +93,14 @@ class EmbeddingLearner : public FewShotLearner {
                          int64_t iteration) const = 0;
 
   const FunctionalNet& net() const { return *net_; }
+  bool keeps_running_statistics() const { return !running_.empty(); }
+  // The support and query embeddings [T, S, F], [T, Q, F] of `batch` for the
+  // pass `iteration` serves (see the top of this file). At meta-training
+  // with running statistics, records the batch's statistics for MetaStep.
+  struct Embeddings {
+    at::Tensor support, query;
+  };
+  Embeddings Embed(const envs::fewshot::EpisodeBatch& batch, const Params& body, int64_t iteration) const;
   // The ways of `batch`: EpisodeBatch::ways, or the net's outputs for a batch
   // that does not say (built by hand).
   int64_t WaysOf(const envs::fewshot::EpisodeBatch& batch) const {
@@ -98,6 +117,9 @@ class EmbeddingLearner : public FewShotLearner {
   std::vector<std::vector<int64_t>> shapes_;
   at::Tensor flat_;  // body then module parameters, leaf, requires grad
   FlatAdam adam_;
+  FunctionalNet::RunningStatistics running_spec_;  // names and momentum
+  Params running_;  // the running batch-norm statistics (empty: transductive), on flat_'s device
+  mutable std::vector<at::Tensor> observed_;  // batch statistics of the meta-step in progress
 };
 
 }  // namespace metarl::algorithms::fewshot

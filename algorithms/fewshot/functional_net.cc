@@ -59,6 +59,12 @@ Params FunctionalNet::HeadOf(const Params& params) const {
   return Params(params.begin() + num_body_params(), params.end());
 }
 
+void RequireTransductiveBatchNorm(const FunctionalNet& net, const std::string& learner, const std::string& why) {
+  METARL_REQUIRE(net.RunningStatisticsSpec().names.empty(), "net.batch-norm = running: learner ", learner, " ", why,
+                 "; running statistics are for protonet, matching, siamese and recurrent (use batch-norm: ",
+                 "transductive)");
+}
+
 Params SplitViews(const at::Tensor& flat, const std::vector<std::vector<int64_t>>& shapes) {
   std::vector<int64_t> sizes;
   for (const auto& shape : shapes) {

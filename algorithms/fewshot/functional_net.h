@@ -44,6 +44,35 @@ class FunctionalNet {
   virtual Params Init(Rng& rng) const = 0;
 
   virtual at::Tensor Features(const Params& body, const at::Tensor& x) const = 0;
+
+  // Running batch-norm statistics (a conv net with batch-norm: running):
+  // buffers that a learner keeps beside its meta-parameters and checkpoints
+  // with them, named like PyTorch's (bn{l}.running_mean, bn{l}.running_var,
+  // [F] each, in layer order), their initial values (zeros and ones,
+  // float32, CPU) and the averaging momentum. Empty names: the net keeps none
+  // and normalises every batch with its own statistics.
+  struct RunningStatistics {
+    std::vector<std::string> names;
+    Params init;
+    double momentum = 0.1;
+  };
+  virtual RunningStatistics RunningStatisticsSpec() const { return {}; }
+
+  // How one forward pass of a net with running statistics normalises.
+  struct NormPass {
+    // Normalise with these running statistics (evaluation; every example on
+    // its own) instead of the batch's.
+    const Params* running = nullptr;
+    // Append this pass's batch statistics, detached, [T, L, 2, F] (per task,
+    // per layer: mean and unbiased variance; batch_norm.h BatchStatistics),
+    // for the caller to fold into the running ones.
+    std::vector<at::Tensor>* observed = nullptr;
+  };
+  // Features with `pass`; nets without batch norm ignore it.
+  virtual at::Tensor FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const {
+    (void)pass;
+    return Features(body, x);
+  }
   at::Tensor Head(const Params& head, const at::Tensor& features) const;  // the linear head
   at::Tensor Forward(const Params& params, const at::Tensor& x) const;
   // Features [T, Q, F] of every example of x [T, Q, ...], each computed in one
@@ -73,6 +102,11 @@ class FunctionalNet {
   Params Body(const Params& params) const;
   Params HeadOf(const Params& params) const;
 };
+
+// std::invalid_argument when `net` keeps running batch-norm statistics
+// (net.batch-norm: running), naming `learner` and `why` it normalises every
+// batch with its own statistics.
+void RequireTransductiveBatchNorm(const FunctionalNet& net, const std::string& learner, const std::string& why);
 
 // Views of a flat buffer `flat` [P] with `shapes`, in order (one
 // split_with_sizes): how the learners keep their meta-parameters in one

@@ -41,6 +41,9 @@ GradientLearner::GradientLearner(std::string name, std::shared_ptr<const Functio
       shapes_(net_->ParameterShapes()),
       adam_(options_.adam) {
   options_.Validate();
+  RequireTransductiveBatchNorm(*net_, name_,
+                               "adapts by gradient steps on batches normalised with their own statistics, as its "
+                               "reference code does");
   METARL_CHECK(init.size() == shapes_.size(), "initial parameters: ", init.size(), " tensors for ", shapes_.size());
   std::vector<at::Tensor> flat;
   for (std::size_t i = 0; i < init.size(); ++i) {

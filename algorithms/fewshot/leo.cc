@@ -102,6 +102,9 @@ void LeoOptions::Validate() const {
 Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptions options, const Params& init)
     : net_(std::move(net)), classification_(classification), options_(std::move(options)), adam_(options_.adam) {
   options_.Validate();
+  RequireTransductiveBatchNorm(*net_, "leo",
+                               "adapts by gradient steps on batches normalised with their own statistics, as its "
+                               "reference code does");
   num_body_ = net_->num_body_params();
   const int64_t f = net_->feature_dim(), o = net_->num_outputs();
   groups_ = classification_ ? o : 1;

@@ -78,9 +78,10 @@ at::Tensor MatchingNet::QueryContext(const at::Tensor& f, const at::Tensor& g, c
 }
 
 at::Tensor MatchingNet::Similarities(const envs::fewshot::EpisodeBatch& batch, const Params& body,
-                                     const Params& module) const {
-  at::Tensor g = net().Features(body, batch.support_x);  // [T, S, F]
-  at::Tensor f = net().Features(body, batch.query_x);    // [T, Q, F]
+                                     const Params& module, int64_t iteration) const {
+  const Embeddings e = Embed(batch, body, iteration);
+  at::Tensor g = e.support;  // [T, S, F]
+  at::Tensor f = e.query;    // [T, Q, F]
   if (options_.fce) {
     METARL_CHECK(module.size() == kModuleCount, "matching: ", module.size(), " module tensors");
     g = SupportContext(g, module);
@@ -91,13 +92,12 @@ at::Tensor MatchingNet::Similarities(const envs::fewshot::EpisodeBatch& batch, c
 
 at::Tensor MatchingNet::Attention(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const {
   const Parts parts = ViewParts(flat);
-  return at::softmax(Similarities(batch, parts.body, parts.module), -1);
+  return at::softmax(Similarities(batch, parts.body, parts.module, kEvaluation), -1);
 }
 
 EmbeddingLearner::Output MatchingNet::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
                                               const Params& module, int64_t iteration) const {
-  (void)iteration;
-  const at::Tensor s = Similarities(batch, body, module);  // [T, Q, S]
+  const at::Tensor s = Similarities(batch, body, module, iteration);  // [T, Q, S]
   // log P(n) = logsumexp_{i: y_i = n} s_i − logsumexp_i s_i; non-members are
   // pushed to −1e30 (finite, so gradients stay defined).
   const int64_t ways = WaysOf(batch);

@@ -51,8 +51,8 @@ class MatchingNet final : public EmbeddingLearner {
   Output Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
                  int64_t iteration) const override;
   // Scaled cosine similarities [T, Q, S] (the attention's logits).
-  at::Tensor Similarities(const envs::fewshot::EpisodeBatch& batch, const Params& body,
-                          const Params& module) const;
+  at::Tensor Similarities(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
+                          int64_t iteration) const;
   at::Tensor SupportContext(const at::Tensor& g, const Params& module) const;  // [T, S, F] -> [T, S, F]
   at::Tensor QueryContext(const at::Tensor& f, const at::Tensor& g, const Params& module) const;  // -> [T, Q, F]
 

@@ -37,9 +37,10 @@ at::Tensor ClassMeans(const at::Tensor& features, const at::Tensor& labels, int6
 
 EmbeddingLearner::Output ProtoNet::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
                                            const Params& module, int64_t iteration) const {
-  (void)module, (void)iteration;
-  const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
-  const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
+  (void)module;
+  const Embeddings e = Embed(batch, body, iteration);
+  const at::Tensor& fs = e.support;  // [T, S, F]
+  const at::Tensor& fq = e.query;    // [T, Q, F]
   const at::Tensor protos = ClassMeans(fs, batch.support_y, WaysOf(batch));
   at::Tensor logits;
   if (options_.distance == "cosine") {

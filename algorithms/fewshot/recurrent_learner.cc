@@ -89,9 +89,18 @@ at::Tensor RecurrentLearner::SupportOrder(int64_t tasks, int64_t support, int64_
 EmbeddingLearner::Output RecurrentLearner::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
                                                    const Params& module, int64_t iteration) const {
   const int64_t ways = net().num_outputs();
-  const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
-  // Each query embedded with the support set alone: no batch statistics shared between queries.
-  const at::Tensor fq = net().FeaturesEachWithContext(body, batch.support_x, batch.query_x);  // [T, Q, F]
+  at::Tensor fs, fq;  // [T, S, F], [T, Q, F]
+  if (keeps_running_statistics()) {
+    // Running statistics: one joint batch at meta-training (a query still sees
+    // no other query's label, only the batch statistics); the running
+    // averages at evaluation, where no query affects another.
+    const Embeddings e = Embed(batch, body, iteration);
+    fs = e.support, fq = e.query;
+  } else {
+    fs = net().Features(body, batch.support_x);
+    // Each query embedded with the support set alone: no batch statistics shared between queries.
+    fq = net().FeaturesEachWithContext(body, batch.support_x, batch.query_x);
+  }
   const int64_t t = fs.size(0), s = fs.size(1), q = fq.size(1);
   // A shard in training draws the whole meta-batch's orders and keeps its part.
   const TaskShard& part = shard();

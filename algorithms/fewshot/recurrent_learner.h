@@ -14,7 +14,10 @@
 // parallel; logits = h·W_out + b_out. A query never sees another query:
 // f(x̂) is computed in one batch with the episode's support images only
 // (FunctionalNet::FeaturesEachWithContext), so the net's batch statistics
-// cannot carry information between queries either.
+// cannot carry information between queries either. With net.batch-norm:
+// running, support and queries are one batch at meta-training and every
+// image is normalised with the running averages at evaluation
+// (embedding_learner.h).
 // read: attention adds a SNAIL-style causal soft-attention read over the
 // support steps' states: a = softmax((h_q W_q)(h_i W_k)ᵀ / √H) over i, and
 // logits = [h_q, Σ_i a_i (h_i, onehot(y_i))]·W_out + b_out (the labels y_i

@@ -18,6 +18,9 @@ std::vector<ModuleParam> RelationModule(const FunctionalNet& net, const Relation
   const std::vector<int64_t> shape = net.FeatureShape();
   METARL_REQUIRE(shape.size() == 3, "learner relation: needs feature maps {channels, height, width} from the ",
                  "net (the conv net); this net gives ", shape.size(), "-dimensional features");
+  RequireTransductiveBatchNorm(net, "relation",
+                               "normalises all (query, class) pairs of an episode together in its relation module, "
+                               "as LearningToCompare_FSL does (running statistics for the module are not built)");
   o.Validate();
   std::vector<ModuleParam> m;
   int64_t in = 2 * shape[0], h = shape[1], w = shape[2];
@@ -58,11 +61,11 @@ RelationNet::RelationNet(std::shared_ptr<const FunctionalNet> net, bool classifi
 
 EmbeddingLearner::Output RelationNet::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
                                               const Params& module, int64_t iteration) const {
-  (void)iteration;
   const std::vector<int64_t> shape = net().FeatureShape();
   const int64_t c = shape[0], ways = WaysOf(batch);
-  const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, C·h·w]
-  const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, C·h·w]
+  const Embeddings e = Embed(batch, body, iteration);
+  const at::Tensor& fs = e.support;  // [T, S, C·h·w]
+  const at::Tensor& fq = e.query;    // [T, Q, C·h·w]
   const int64_t t = fq.size(0), q = fq.size(1);
   const at::Tensor member = at::one_hot(batch.support_y, ways).to(fs.dtype());  // [T, S, N]
   const at::Tensor classes = at::matmul(member.transpose(1, 2), fs);           // [T, N, C·h·w] (sums)

@@ -51,6 +51,9 @@ Reptile::Reptile(std::shared_ptr<const FunctionalNet> net, bool classification, 
                  const Params& init)
     : net_(std::move(net)), classification_(classification), options_(options) {
   options_.Validate();
+  RequireTransductiveBatchNorm(*net_, "reptile",
+                               "adapts by gradient steps on batches normalised with their own statistics, as its "
+                               "reference code does");
   std::vector<at::Tensor> flat;
   for (const auto& p : init) flat.push_back(p.detach().reshape(-1));
   flat_ = at::cat(flat);

@@ -17,23 +17,23 @@ SiameseNet::SiameseNet(std::shared_ptr<const FunctionalNet> net, bool classifica
                         {"pair.bias", {1}, 1.0 / std::sqrt(static_cast<double>(net->feature_dim()))}},
                        seed) {}
 
-at::Tensor SiameseNet::Pairs(const envs::fewshot::EpisodeBatch& batch, const Params& body,
-                             const Params& module) const {
-  const at::Tensor fs = net().Features(body, batch.support_x);  // [T, S, F]
-  const at::Tensor fq = net().Features(body, batch.query_x);    // [T, Q, F]
+at::Tensor SiameseNet::Pairs(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
+                             int64_t iteration) const {
+  const Embeddings e = Embed(batch, body, iteration);
+  const at::Tensor& fs = e.support;  // [T, S, F]
+  const at::Tensor& fq = e.query;    // [T, Q, F]
   const at::Tensor l1 = (fq.unsqueeze(2) - fs.unsqueeze(1)).abs();  // [T, Q, S, F]
   return AddScalar(at::matmul(l1, module[0]), module[1]);          // [T, Q, S]; bias gradient in a fixed order
 }
 
 at::Tensor SiameseNet::PairScores(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& flat) const {
   const Parts parts = ViewParts(flat);
-  return Pairs(batch, parts.body, parts.module);
+  return Pairs(batch, parts.body, parts.module, kEvaluation);
 }
 
 EmbeddingLearner::Output SiameseNet::Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body,
                                              const Params& module, int64_t iteration) const {
-  (void)iteration;
-  const at::Tensor s = Pairs(batch, body, module);  // [T, Q, S]
+  const at::Tensor s = Pairs(batch, body, module, iteration);  // [T, Q, S]
   const at::Tensor same = at::eq(batch.query_y.unsqueeze(2), batch.support_y.unsqueeze(1)).to(s.dtype());
   // Binary cross-entropy from logits, stable: softplus(s) − same·s.
   const at::Tensor bce = at::softplus(s) - same * s;

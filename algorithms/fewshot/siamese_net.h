@@ -38,7 +38,8 @@ class SiameseNet final : public EmbeddingLearner {
  private:
   Output Forward(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
                  int64_t iteration) const override;
-  at::Tensor Pairs(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module) const;
+  at::Tensor Pairs(const envs::fewshot::EpisodeBatch& batch, const Params& body, const Params& module,
+                   int64_t iteration) const;
 };
 
 }  // namespace metarl::algorithms::fewshot

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -46,13 +47,14 @@ inline Problem MakeProblem(int64_t tasks, uint64_t seed = 3) {
 
 // A small classification problem in double precision: `tasks` 3-way
 // 2-shot episodes of random 8×8 images (a class = a prototype plus noise),
-// and a 2-block conv net with 4 filters.
-inline Problem MakeConvProblem(int64_t tasks, uint64_t seed = 5) {
+// and a 2-block conv net with 4 filters (batch norm `batch_norm`).
+inline Problem MakeConvProblem(int64_t tasks, uint64_t seed = 5, const std::string& batch_norm = "transductive") {
   Problem p;
   p.classification = true;
   ConvNetOptions o;
   o.filters = 4;
   o.blocks = 2;
+  o.batch_norm = batch_norm;
   p.net = std::make_shared<ConvNet>(std::vector<int64_t>{1, 8, 8}, 3, o);
   Rng rng(seed);
   for (const auto& t : p.net->Init(rng)) p.init.push_back(t.to(at::kDouble));

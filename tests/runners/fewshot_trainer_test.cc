@@ -181,25 +181,34 @@ TEST(FewShotTrainer, BestCheckpointIsTheBestValidatedIterationAndEvalUsesIt) {
 // layout): a run resumed from a checkpoint continues exactly as an
 // uninterrupted one, and the uninterrupted one ran on 2 threads, the parts
 // on 1 (bit-identical for any thread count). The recurrent learner's support
-// order is drawn per iteration, so resume must restore its stream too.
+// order is drawn per iteration, so resume must restore its stream too; with
+// running batch-norm statistics (the `+running` runs) the averages are part
+// of the checkpoint and of the compared state.
 TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
   const fs::path root = fs::temp_directory_path() / "metarl_fewshot_embedding_omniglot";
   testing::MakeOmniglotFixture(root, 2, 3, 8, 8);
   const std::vector<std::pair<std::string, std::string>> learners = {
       {"protonet", ""},
+      {"protonet+running", ""},
       {"matching", "fce: true\nfce-steps: 2\n"},
+      {"matching+running", ""},
       {"relation", "relation-filters: 4\n"},
       {"siamese", ""},
-      {"recurrent", "hidden-size: 8\n"}};
-  for (const auto& [learner, keys] : learners) {
-    const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_embedding_" + learner + ".yaml");
+      {"recurrent", "hidden-size: 8\n"},
+      {"recurrent+running", "hidden-size: 8\n"}};
+  for (const auto& [run, keys] : learners) {
+    const bool running = run.find("+running") != std::string::npos;
+    const std::string learner = run.substr(0, run.find('+')), tag = learner + (running ? "_running" : "");
+    const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_embedding_" + tag + ".yaml");
     std::ofstream(config) << "task: omniglot\n"
                              "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 3, shots: 1, query: 2, image-size: 8,\n"
                              "              train-characters: 6, validation-characters: 2}\n"
                              "learner: " << learner << "\n" << keys
                           << "net: {filters: 4, blocks: 2" << (learner == "relation" ? ", pooling-blocks: 1" : "")
+                          << (running ? ", batch-norm: running" : "")
                           << "}\nmeta-batch-size: 4\nnum-batches: 6\ncheckpoint-every: 2\neval-steps: 0\n";
-    const fs::path whole = FreshDir("fewshot_emb_whole_" + learner), parts = FreshDir("fewshot_emb_parts_" + learner);
+    const fs::path whole = FreshDir("fewshot_emb_whole_" + tag), parts = FreshDir("fewshot_emb_parts_" + tag);
+    SCOPED_TRACE(run);
     RunFewShotTrainCommand(Train(config, whole, {"threads=2"}));
     RunFewShotTrainCommand(Train(config, parts, {"threads=1", "num-batches=3"}));  // checkpoints at 2 and 3
     RunFewShotTrainCommand(Train(config, parts, {"threads=1"}, /*resume=*/true));
@@ -273,18 +282,22 @@ TEST(FewShotTrainer, EveryImageLearnerIsBitIdenticalOnOneTwoAndThreeThreadsWhere
       {"reptile", ""},
       {"leo", "latent-dim: 100\nhidden-dim: 8\ninner-steps: 1\nfinetune-steps: 1\n"},
       {"protonet", ""},
+      {"protonet+running", ""},
       {"matching", ""},
       {"relation", "relation-filters: 4\n"},
       {"siamese", ""},
       {"recurrent", "hidden-size: 8\n"}};
-  for (const auto& [learner, keys] : learners) {
-    SCOPED_TRACE(learner);
+  for (const auto& [run, keys] : learners) {
+    SCOPED_TRACE(run);
+    const bool running = run.find("+running") != std::string::npos;
+    const std::string learner = run.substr(0, run.find('+'));
     const fs::path config = fs::temp_directory_path() / ("metarl_fewshot_split_" + learner + ".yaml");
     std::ofstream(config) << "task: omniglot\n"
                              "task-kwargs: {root: " << root.string() << ", class-pool: rotated, ways: 20, shots: 1, query: 5,\n"
                              "              train-characters: 22, validation-characters: 6}\n"
                              "learner: " << learner << "\n" << keys
-                          << "net: {filters: 4, blocks: 5, pooling-blocks: 4}\n"
+                          << "net: {filters: 4, blocks: 5, pooling-blocks: 4"
+                          << (running ? ", batch-norm: running" : "") << "}\n"
                              "meta-batch-size: 17\nnum-batches: 2\neval-steps: 0\n";
     std::vector<fs::path> dirs;
     for (int threads : {1, 2, 3}) {
