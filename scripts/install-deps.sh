@@ -15,6 +15,7 @@ PACKAGES=(
   libyaml-cpp-dev
   libgtest-dev
   libpng-dev              # PNG decoding of the few-shot image datasets (Omniglot), PNG frames
+  libjpeg-dev             # JPEG decoding of the colour few-shot datasets (mini-/tiered-ImageNet)
   libegl-dev              # headless OpenGL context for rendering (EGL; headers + libEGL)
   libosmesa6-dev          # the other headless OpenGL backend (OSMesa; headers + libOSMesa)
   libgl1-mesa-dri         # Mesa's software OpenGL driver: rendering without a GPU

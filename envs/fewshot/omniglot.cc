@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/png_file.h"
+#include "envs/fewshot/draw.h"
 
 namespace metarl::envs::fewshot {
 
@@ -58,12 +59,7 @@ void CopyRotated(const float* src, int64_t s, int64_t quarter_turns, float* dst)
 
 void OmniglotOptions::Read(ConfigMap& config) {
   config.Require("root", &root);
-  config.Read("ways", &ways);
-  config.Read("shots", &shots);
-  config.Read("query", &query);
-  config.Read("train-ways", &train_ways);
-  config.Read("train-shots", &train_shots);
-  config.Read("train-query", &train_query);
+  ReadShape(config);
   config.Read("image-size", &image_size);
   config.Read("rotations", &rotations);
   ReadBinaryChoice(config, "class-pool", &rotated_pool, "rotated", "characters",
@@ -76,13 +72,7 @@ void OmniglotOptions::Read(ConfigMap& config) {
 
 void OmniglotOptions::Validate() const {
   METARL_REQUIRE(!root.empty(), "task-kwargs.root: expected the dataset folder");
-  METARL_REQUIRE(ways >= 2, "task-kwargs.ways = ", ways, ": expected at least 2 classes per episode");
-  METARL_REQUIRE(shots >= 1, "task-kwargs.shots = ", shots, ": expected at least 1");
-  METARL_REQUIRE(query >= 1, "task-kwargs.query = ", query, ": expected at least 1");
-  METARL_REQUIRE(train_ways == 0 || train_ways >= 2, "task-kwargs.train-ways = ", train_ways,
-                 ": expected 0 (ways) or at least 2");
-  METARL_REQUIRE(train_shots >= 0, "task-kwargs.train-shots = ", train_shots, ": expected 0 (shots) or more");
-  METARL_REQUIRE(train_query >= 0, "task-kwargs.train-query = ", train_query, ": expected 0 (query) or more");
+  ValidateShape();
   METARL_REQUIRE(image_size >= 4 && image_size <= 256, "task-kwargs.image-size = ", image_size,
                  ": expected 4..256 pixels");
   METARL_REQUIRE(train_characters >= 1, "task-kwargs.train-characters = ", train_characters, ": expected >= 1");
@@ -149,9 +139,7 @@ OmniglotTasks::OmniglotTasks(OmniglotOptions options) : options_(std::move(optio
   METARL_REQUIRE(train + validation < total, "omniglot: ", total, " characters in '", options_.root,
                  "', but train-characters (", train, ") + validation-characters (", validation,
                  ") leave none for meta-test");
-  const int64_t per_class = std::max<int64_t>(options_.shots + options_.query,
-                                              (options_.train_shots > 0 ? options_.train_shots : options_.shots) +
-                                                  (options_.train_query > 0 ? options_.train_query : options_.query));
+  const int64_t per_class = options_.ExamplesPerClass();
   for (const auto& c : characters_) {
     METARL_REQUIRE(c.num_images >= per_class, "omniglot: character '", c.path, "' has ", c.num_images,
                    " drawings, fewer than shots + query = ", per_class, " (the larger of the training and the "
@@ -222,9 +210,7 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
   const int64_t per_character = options_.rotated_pool ? rotations : 1;
   const auto classes = static_cast<std::uint64_t>(characters.size() * per_character);
   const bool training = split == Split::kTrain;
-  const int64_t n = training ? train_ways() : options_.ways;
-  const int64_t k = training && options_.train_shots > 0 ? options_.train_shots : options_.shots;
-  const int64_t q = training && options_.train_query > 0 ? options_.train_query : options_.query;
+  const int64_t n = options_.Ways(training), k = options_.Shots(training), q = options_.Query(training);
   const int64_t s = options_.image_size;
   METARL_REQUIRE(classes >= static_cast<std::uint64_t>(n), "omniglot: the ", SplitName(split), " split has ",
                  classes, options_.rotated_pool ? " classes" : " characters", ", fewer than ",
@@ -243,24 +229,16 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
   std::vector<std::uint64_t> picked;
   std::vector<int64_t> drawings;
   for (int64_t t = 0; t < tasks; ++t) {
-    // N distinct classes (rejection on repeats; N ≪ classes).
-    picked.clear();
-    while (static_cast<int64_t>(picked.size()) < n) {
-      const std::uint64_t c = rng.UniformInt(classes);
-      if (std::find(picked.begin(), picked.end(), c) == picked.end()) picked.push_back(c);
-    }
+    DrawDistinct(rng, classes, n, &picked);  // N distinct classes
     for (int64_t c = 0; c < n; ++c) {
       const Character& character = characters_[characters[picked[c] / per_character]];
       const int64_t quarter_turns =
           options_.rotated_pool ? static_cast<int64_t>(picked[c] % per_character)
                                 : static_cast<int64_t>(rng.UniformInt(static_cast<std::uint64_t>(rotations)));
-      // K + Q distinct drawings: a partial Fisher–Yates shuffle.
+      // K + Q distinct drawings.
       drawings.resize(character.num_images);
       std::iota(drawings.begin(), drawings.end(), character.first_image);
-      for (int64_t i = 0; i < k + q; ++i) {
-        const auto j = i + static_cast<int64_t>(rng.UniformInt(static_cast<std::uint64_t>(character.num_images - i)));
-        std::swap(drawings[i], drawings[j]);
-      }
+      ShuffleFront(rng, k + q, &drawings);
       for (int64_t i = 0; i < k + q; ++i) {
         const bool support = i < k;
         const int64_t row = support ? c * k + i : c * q + (i - k);

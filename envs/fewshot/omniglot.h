@@ -39,18 +39,14 @@
 #include <ATen/core/Tensor.h>
 
 #include "core/config.h"
+#include "envs/fewshot/episode_shape.h"
 #include "envs/fewshot/episodes.h"
 
 namespace metarl::envs::fewshot {
 
-struct OmniglotOptions {
+// The episode shape (ways, shots, query, train-ways, …) is EpisodeShape's.
+struct OmniglotOptions : EpisodeShape {
   std::string root;                  // dataset folder (required), e.g. data/omniglot
-  int ways = 5;                      // N: classes per episode
-  int shots = 1;                     // K: support examples per class
-  int query = 15;                    // query examples per class
-  int train_ways = 0;                // meta-training episodes' N (0: ways); ProtoNets trains 60-way
-  int train_shots = 0;               // meta-training episodes' K (0: shots)
-  int train_query = 0;               // meta-training episodes' query per class (0: query)
   int image_size = 28;               // S: side of the resized images
   bool rotations = true;             // 90° rotations as extra classes
   bool rotated_pool = false;         // class-pool: rotated (true) | characters (false)
@@ -81,7 +77,7 @@ class OmniglotTasks final : public FewShotTasks {
   bool classification() const override { return true; }
   std::vector<int64_t> input_shape() const override { return {1, options_.image_size, options_.image_size}; }
   int64_t num_outputs() const override { return options_.ways; }
-  int64_t train_ways() const override { return options_.train_ways > 0 ? options_.train_ways : options_.ways; }
+  int64_t train_ways() const override { return options_.Ways(true); }
   EpisodeBatch Sample(int64_t tasks, Split split, Rng& rng) const override;
 
   // "split,character" lines (character = path under the root), one per

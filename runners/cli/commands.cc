@@ -12,6 +12,7 @@
 #include "envs/registry.h"
 #include "algorithms/fewshot/registry.h"
 #include "envs/fewshot/registry.h"
+#include "envs/fewshot/synthetic_images.h"
 #include "runners/checkpoint.h"
 #include "runners/cli/parse.h"
 #include "runners/adapt_bench.h"
@@ -386,11 +387,33 @@ int FewShotEval(const std::vector<std::string>& args) {
 
 }  // namespace
 
+int FewShotSynthesize(const std::vector<std::string>& args) {
+  envs::fewshot::SyntheticImagesOptions o;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("task", po::value(&o.task)->required(), "mini-imagenet, tiered-imagenet, cifar-fs or fc100")
+      ("output", po::value(&o.output)->required(), "folder to create (the folders layout)")
+      ("images-per-class", po::value(&o.images_per_class)->default_value(o.images_per_class), "images per class")
+      ("seed", po::value(&o.seed)->default_value(o.seed), "seed of the colours and noise");
+  po::variables_map vm;
+  if (!Parse(args, desc,
+             "usage: metarl fewshot synthesize --task NAME --output DIR [--images-per-class N] [--seed S]\n"
+             "A synthetic dataset of the task's real shape (class counts, image size) in the folders layout,\n"
+             "for timing the learners without the real data (`metarl bench fewshot ... --set task-kwargs.root=DIR`).",
+             &vm)) {
+    return 0;
+  }
+  const int64_t n = envs::fewshot::WriteSyntheticImages(o);
+  std::cout << "wrote " << n << " images to " << o.output << "\n";
+  return 0;
+}
+
 int FewShotCommand(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: metarl fewshot train --config FILE --output DIR [--set key=value ...] [--resume]\n"
       "       metarl fewshot eval --checkpoint DIR [--episodes N] [--steps K]\n"
       "       metarl fewshot list\n"
+      "       metarl fewshot synthesize --task NAME --output DIR [--images-per-class N]\n"
       "Supervised few-shot learning: meta-training and evaluation of the learners on the tasks.";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage << "\n";
@@ -399,6 +422,7 @@ int FewShotCommand(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "train") return FewShotTrain(rest);
   if (args[0] == "eval") return FewShotEval(rest);
+  if (args[0] == "synthesize") return FewShotSynthesize(rest);
   if (args[0] == "list") {
     std::cout << "tasks (key `task`):\n";
     for (const auto& e : envs::fewshot::FewShotTaskRegistry()) std::cout << "  " << e.name << "  " << e.summary << "\n";
@@ -406,7 +430,7 @@ int FewShotCommand(const std::vector<std::string>& args) {
     for (const auto& e : algorithms::fewshot::LearnerRegistry()) std::cout << "  " << e.name << "  " << e.summary << "\n";
     return 0;
   }
-  throw std::invalid_argument("unknown fewshot command '" + args[0] + "'; expected: train, eval or list");
+  throw std::invalid_argument("unknown fewshot command '" + args[0] + "'; expected: train, eval, list or synthesize");
 }
 
 int EnvsCommand(const std::vector<std::string>& args) {
