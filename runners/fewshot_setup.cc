@@ -55,8 +55,16 @@ FewShotSetup::FewShotSetup(ConfigMap& config) {
       options_.mlp.Validate();
       net_ = std::make_shared<algorithms::fewshot::MlpNet>(input[0], tasks_->num_outputs(), options_.mlp);
     } else {
-      options_.conv.Read(net_map);
-      net_ = std::make_shared<algorithms::fewshot::ConvNet>(input, tasks_->num_outputs(), options_.conv);
+      net_map.Read("type", &options_.net_type);
+      if (options_.net_type == "resnet12") {
+        options_.resnet12.Read(net_map);
+        net_ = std::make_shared<algorithms::fewshot::ResNet12>(input, tasks_->num_outputs(), options_.resnet12);
+      } else {
+        METARL_REQUIRE(options_.net_type == "conv", "net.type = '", options_.net_type,
+                       "': expected conv (the 4-block conv net) or resnet12");
+        options_.conv.Read(net_map);
+        net_ = std::make_shared<algorithms::fewshot::ConvNet>(input, tasks_->num_outputs(), options_.conv);
+      }
     }
     device_ = ParseDevice(options_.device);
     Rng init_rng(StreamSeed(options_.seed, {kFewShotInit}));

@@ -25,6 +25,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "algorithms/fewshot/conv_net.h"
+#include "algorithms/fewshot/resnet12.h"
 #include "algorithms/fewshot/functional_net.h"
 #include "algorithms/fewshot/learner.h"
 #include "algorithms/fewshot/mlp_net.h"
@@ -44,7 +45,10 @@ struct FewShotTrainOptions {
   std::string task = "sinusoid";   // few-shot task distribution; its options under task-kwargs
   std::string learner = "maml";    // maml | meta-sgd | anil | reptile (their keys: algorithms/fewshot/*.h)
   algorithms::fewshot::MlpNetOptions mlp;    // key `net` for vector inputs: hidden-sizes [40, 40]
-  algorithms::fewshot::ConvNetOptions conv;  // key `net` for images: filters 64, blocks 4
+  // Images: net.type conv (ConvNetOptions: filters 64, blocks 4) or resnet12 (ResNet12Options).
+  std::string net_type = "conv";
+  algorithms::fewshot::ConvNetOptions conv;
+  algorithms::fewshot::ResNet12Options resnet12;
   int meta_batch_size = 25;        // tasks (episodes) per meta-update
   int num_batches = 20000;         // meta-iterations
   int checkpoint_every = 1000;     // iterations between checkpoints (and one at the end)
