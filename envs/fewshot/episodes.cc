@@ -26,4 +26,14 @@ const char* SplitName(Split split) {
   return "?";
 }
 
+EpisodeBatch EmptyImageEpisodes(int64_t tasks, int64_t n, int64_t k, int64_t q, int64_t channels, int64_t s) {
+  EpisodeBatch b;
+  b.ways = n;
+  b.support_x = at::empty({tasks, n * k, channels, s, s}, at::kFloat);
+  b.query_x = at::empty({tasks, n * q, channels, s, s}, at::kFloat);
+  b.support_y = at::empty({tasks, n * k}, at::kLong);
+  b.query_y = at::empty({tasks, n * q}, at::kLong);
+  return b;
+}
+
 }  // namespace metarl::envs::fewshot

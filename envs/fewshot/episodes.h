@@ -35,6 +35,12 @@ struct EpisodeBatch {
   EpisodeBatch Narrow(int64_t first, int64_t count) const;
 };
 
+// An uninitialised classification batch of `tasks` N-way episodes with K
+// support and Q query images of [channels, s, s] per class: support_x
+// [T, N·K, C, S, S] and query_x [T, N·Q, C, S, S] float, support_y [T, N·K]
+// and query_y [T, N·Q] int64, ways = N; for a dataset's Sample() to fill.
+EpisodeBatch EmptyImageEpisodes(int64_t tasks, int64_t n, int64_t k, int64_t q, int64_t channels, int64_t s);
+
 // Meta-train / meta-validation / meta-test. For distributions over
 // continuous task parameters (sinusoid) every split draws from the same
 // distribution and held-out tasks come from a separate random stream; for

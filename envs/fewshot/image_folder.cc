@@ -285,12 +285,7 @@ EpisodeBatch ImageFolderTasks::Sample(int64_t tasks, Split split, Rng& rng) cons
   const bool training = split == Split::kTrain;
   const int64_t n = options_.Ways(training), k = options_.Shots(training), q = options_.Query(training);
   const int64_t s = options_.image_size, plane = s * s;
-  EpisodeBatch b;
-  b.ways = n;
-  b.support_x = at::empty({tasks, n * k, 3, s, s}, at::kFloat);
-  b.query_x = at::empty({tasks, n * q, 3, s, s}, at::kFloat);
-  b.support_y = at::empty({tasks, n * k}, at::kLong);
-  b.query_y = at::empty({tasks, n * q}, at::kLong);
+  EpisodeBatch b = EmptyImageEpisodes(tasks, n, k, q, 3, s);
   float* xs = b.support_x.data_ptr<float>();
   float* xq = b.query_x.data_ptr<float>();
   int64_t* ys = b.support_y.data_ptr<int64_t>();

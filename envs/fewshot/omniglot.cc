@@ -215,12 +215,7 @@ EpisodeBatch OmniglotTasks::Sample(int64_t tasks, Split split, Rng& rng) const {
   METARL_REQUIRE(classes >= static_cast<std::uint64_t>(n), "omniglot: the ", SplitName(split), " split has ",
                  classes, options_.rotated_pool ? " classes" : " characters", ", fewer than ",
                  training ? "train-ways" : "ways", " = ", n);
-  EpisodeBatch b;
-  b.ways = n;
-  b.support_x = at::empty({tasks, n * k, 1, s, s}, at::kFloat);
-  b.query_x = at::empty({tasks, n * q, 1, s, s}, at::kFloat);
-  b.support_y = at::empty({tasks, n * k}, at::kLong);
-  b.query_y = at::empty({tasks, n * q}, at::kLong);
+  EpisodeBatch b = EmptyImageEpisodes(tasks, n, k, q, 1, s);
   float* xs = b.support_x.data_ptr<float>();
   float* xq = b.query_x.data_ptr<float>();
   int64_t* ys = b.support_y.data_ptr<int64_t>();

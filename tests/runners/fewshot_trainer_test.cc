@@ -231,11 +231,35 @@ TEST(FewShotTrainer, EmbeddingLearnersResumeExactlyAndIgnoreThreadCount) {
   }
 }
 
+// Trains `config` with `set` (4 iterations, checkpoints every 2) in one run
+// on 2 threads into DIR_whole, and in two parts on 1 thread (to iteration
+// 3, then resumed) into DIR_parts; expects the same metrics rows and
+// training state. Returns the uninterrupted run's folder.
+fs::path ExpectPartsEqualWhole(const fs::path& config, const std::string& name, const std::vector<std::string>& set) {
+  const fs::path whole = FreshDir(name + "_whole"), parts = FreshDir(name + "_parts");
+  auto on_two = set, first = set;
+  on_two.push_back("threads=2");
+  first.push_back("num-batches=3");  // checkpoints at 2 and 3
+  RunFewShotTrainCommand(Train(config, whole, on_two));
+  RunFewShotTrainCommand(Train(config, parts, first));
+  EXPECT_EQ(Lines(parts / "metrics.csv").size(), 4u);
+  RunFewShotTrainCommand(Train(config, parts, set, /*resume=*/true));
+  const auto a = Lines(whole / "metrics.csv"), b = Lines(parts / "metrics.csv");
+  EXPECT_EQ(a.size(), 5u);
+  EXPECT_EQ(b.size(), a.size());
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1));
+  }
+  testing::ExpectSameTrainingState(whole, parts);
+  return whole;
+}
+
 // The shipped mini-ImageNet configs end to end on a fixture in Ravi &
 // Larochelle's CSV layout (JPEG images; shrunk: 8×8 images, 2 blocks, 4
 // filters, 3 ways, the preset's class counts not checked): training saves
 // the class split, eval reads the checkpoint and reports accuracies over
-// whole query counts, and a resumed run equals an uninterrupted one.
+// whole query counts, and a resumed run on 1 thread equals an uninterrupted
+// one on 2.
 TEST(FewShotTrainer, MiniImageNetConfigsRunOnAColourDataset) {
   const fs::path root = fs::temp_directory_path() / "metarl_fewshot_mini_imagenet";
   testing::MakeColourFixture(root, "csv");
@@ -249,17 +273,7 @@ TEST(FewShotTrainer, MiniImageNetConfigsRunOnAColourDataset) {
                                           "net.blocks=2", "net.filters=4", "num-batches=4", "checkpoint-every=2",
                                           "validate-every=2", "validation-episodes=4", "eval-steps=" +
                                           std::string(learner == "maml" ? "2" : "0")};
-    const fs::path whole = FreshDir("fewshot_mini_whole_" + learner), parts = FreshDir("fewshot_mini_parts_" + learner);
-    RunFewShotTrainCommand(Train(config, whole, set));
-    auto first = set;
-    *std::find(first.begin(), first.end(), "num-batches=4") = "num-batches=3";  // checkpoints at 2 and 3
-    RunFewShotTrainCommand(Train(config, parts, first));
-    ASSERT_EQ(Lines(parts / "metrics.csv").size(), 4u);
-    RunFewShotTrainCommand(Train(config, parts, set, /*resume=*/true));
-    const auto a = Lines(whole / "metrics.csv"), b = Lines(parts / "metrics.csv");
-    ASSERT_EQ(a.size(), 5u);
-    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1));
-    testing::ExpectSameTrainingState(whole, parts);
+    const fs::path whole = ExpectPartsEqualWhole(config, "fewshot_mini_" + learner, set);
     EXPECT_EQ(Lines(whole / "split.csv").size(), 11u);  // header + 4 + 3 + 3 classes
     FewShotEvalOptions e;
     e.checkpoint_dir = whole.string();
@@ -290,20 +304,7 @@ TEST(FewShotTrainer, ResNet12IsABackboneForEveryFamily) {
                                     std::string("eval-steps=") + (learner == "protonet" ? "0" : "1")};
     // The shortened first part would otherwise anneal Reptile's step over 3 iterations.
     if (learner == "reptile") set.push_back("anneal-outer-lr=false");
-    const fs::path whole = FreshDir("fewshot_resnet_whole_" + learner);
-    const fs::path parts = FreshDir("fewshot_resnet_parts_" + learner);
-    auto on_two = set;
-    on_two.push_back("threads=2");  // and the parts on one: the same bits
-    RunFewShotTrainCommand(Train(config, whole, on_two));
-    auto first = set;
-    first.push_back("num-batches=3");  // checkpoints at 2 and 3
-    RunFewShotTrainCommand(Train(config, parts, first));
-    ASSERT_EQ(Lines(parts / "metrics.csv").size(), 4u);
-    RunFewShotTrainCommand(Train(config, parts, set, /*resume=*/true));
-    const auto a = Lines(whole / "metrics.csv"), b = Lines(parts / "metrics.csv");
-    ASSERT_EQ(a.size(), 5u);
-    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(WithoutTimings(a[i], 1), WithoutTimings(b[i], 1));
-    testing::ExpectSameTrainingState(whole, parts);
+    const fs::path whole = ExpectPartsEqualWhole(config, "fewshot_resnet_" + learner, set);
     FewShotEvalOptions e;
     e.checkpoint_dir = whole.string();
     e.episodes = 4;
