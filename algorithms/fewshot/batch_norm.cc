@@ -43,17 +43,15 @@ at::Tensor BatchStatistics(const at::Tensor& x) {
   return at::stack({mean.view({-1}), biased * unbias});
 }
 
-void UpdateRunningStatistics(std::vector<at::Tensor>& running, const at::Tensor& observed, double momentum) {
+void UpdateRunningStatistics(std::vector<at::Tensor>& running, int64_t layer, const at::Tensor& observed,
+                             double momentum) {
   at::NoGradGuard no_grad;
-  const int64_t layers = observed.size(1);
-  METARL_CHECK(static_cast<int64_t>(running.size()) == 2 * layers, "running statistics: ", running.size(),
-               " tensors for ", layers, " layers");
+  METARL_CHECK(layer >= 0 && 2 * layer + 1 < static_cast<int64_t>(running.size()), "running statistics: layer ",
+               layer, " of ", running.size() / 2);
   for (int64_t b = 0; b < observed.size(0); ++b) {
-    for (int64_t l = 0; l < layers; ++l) {
-      for (int64_t k = 0; k < 2; ++k) {
-        at::Tensor& r = running[static_cast<std::size_t>(2 * l + k)];
-        r.mul_(1.0 - momentum).add_(observed[b][l][k].to(r.dtype()), momentum);
-      }
+    for (int64_t k = 0; k < 2; ++k) {
+      at::Tensor& r = running[static_cast<std::size_t>(2 * layer + k)];
+      r.mul_(1.0 - momentum).add_(observed[b][k].to(r.dtype()), momentum);
     }
   }
 }

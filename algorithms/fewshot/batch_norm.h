@@ -38,12 +38,14 @@ at::Tensor StatisticsBatchNorm(const at::Tensor& x, const at::Tensor& gamma, con
 // thread count. x [N, C, H, W].
 at::Tensor BatchStatistics(const at::Tensor& x);
 
-// The running averages of PyTorch's BatchNorm2d: for each observed batch in
-// order, mean ← (1 − momentum)·mean + momentum·batch mean, and likewise the
-// variance with the unbiased batch variance. `running` = {mean_0, var_0,
-// mean_1, var_1, …} ([C] each, one pair per batch-norm layer), updated in
-// place; `observed` [B, L, 2, C]: batch b's statistics (BatchStatistics) of
-// layer l, applied b = 0, 1, … . No autograd.
-void UpdateRunningStatistics(std::vector<at::Tensor>& running, const at::Tensor& observed, double momentum);
+// The running averages of one layer of PyTorch's BatchNorm2d: for each
+// observed batch in order, mean ← (1 − momentum)·mean + momentum·batch mean,
+// and likewise the variance with the unbiased batch variance. `running` =
+// {mean_0, var_0, mean_1, var_1, …} ([C_l] each, one pair per batch-norm
+// layer); the pair of `layer` is updated in place from `observed` [B, 2,
+// C_l]: batch b's statistics (BatchStatistics), applied b = 0, 1, … . No
+// autograd.
+void UpdateRunningStatistics(std::vector<at::Tensor>& running, int64_t layer, const at::Tensor& observed,
+                             double momentum);
 
 }  // namespace metarl::algorithms::fewshot

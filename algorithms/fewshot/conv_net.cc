@@ -4,7 +4,6 @@
 
 #include <ATen/ATen.h>
 
-#include "algorithms/fewshot/batch_norm.h"
 #include "core/error.h"
 
 namespace metarl::algorithms::fewshot {
@@ -112,14 +111,10 @@ at::Tensor ConvNet::Features(const Params& body, const at::Tensor& x) const {
 at::Tensor ConvNet::FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const {
   METARL_CHECK(static_cast<int64_t>(body.size()) == num_body_params(), "conv body: ", body.size(),
                " tensors");
-  METARL_CHECK(pass.running == nullptr || static_cast<int64_t>(pass.running->size()) == 2 * options_.blocks,
-               "conv net: ", pass.running ? pass.running->size() : 0, " running statistics for ",
-               options_.blocks, " blocks");
   const int64_t t = x.size(0), n = x.size(1);
   const int64_t f = options_.filters;
   // [T, N, C, H, W] -> [N, T·C, H, W]: task t's channels are group t.
   at::Tensor h = x.transpose(0, 1).reshape({n, t * x.size(2), x.size(3), x.size(4)});
-  std::vector<at::Tensor> observed;  // per block [2, T·F]
   for (int b = 0; b < options_.blocks; ++b) {
     const at::Tensor& w = body[3 * b];
     const at::Tensor& gamma = body[3 * b + 1];
@@ -129,21 +124,9 @@ at::Tensor ConvNet::FeaturesWithNorm(const Params& body, const at::Tensor& x, co
     h = at::conv2d(h, weight, {}, /*stride=*/1, /*padding=*/1, /*dilation=*/1, /*groups=*/t);
     const at::Tensor g = gamma.dim() == 2 ? gamma.reshape({t * f}) : gamma.repeat({t});
     const at::Tensor s = beta.dim() == 2 ? beta.reshape({t * f}) : beta.repeat({t});
-    if (pass.running != nullptr) {
-      const auto& r = *pass.running;
-      h = StatisticsBatchNorm(h, g, s, r[2 * b].to(h.dtype()).repeat({t}),
-                              r[2 * b + 1].to(h.dtype()).repeat({t}));
-    } else {
-      if (pass.observed != nullptr) observed.push_back(BatchStatistics(h));
-      h = TrainingBatchNorm(h, g, s);
-    }
+    h = PassBatchNorm(h, g, s, t, b, pass);
     h = at::relu(h);
     if (b < pooling_blocks_) h = at::max_pool2d(h, {2, 2});
-  }
-  if (pass.observed != nullptr && pass.running == nullptr) {
-    // [L, 2, T·F] -> [T, L, 2, F]
-    pass.observed->push_back(
-        at::stack(observed).view({options_.blocks, 2, t, f}).permute({2, 0, 1, 3}).contiguous());
   }
   // [N, T·F, h, w] -> [T, N, F·h·w]
   return h.reshape({n, t, feature_dim_}).transpose(0, 1);

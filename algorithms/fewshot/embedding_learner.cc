@@ -112,8 +112,8 @@ MetaStepStats EmbeddingLearner::MetaStep(const envs::fewshot::EpisodeBatch& batc
   torch::NoGradGuard no_grad;
   flat_.sub_(update);
   // Every rank folds in every task's statistics, in meta-batch order.
-  for (const at::Tensor& o : observed_) {
-    UpdateRunningStatistics(running_, shard().distributed() ? AllGatherRows(*shard().comm, o) : o,
+  for (const auto& o : observed_) {
+    UpdateRunningStatistics(running_, o.layer, shard().distributed() ? AllGatherRows(*shard().comm, o.stats) : o.stats,
                             running_spec_.momentum);
   }
   observed_.clear();

@@ -119,7 +119,7 @@ class EmbeddingLearner : public FewShotLearner {
   FlatAdam adam_;
   FunctionalNet::RunningStatistics running_spec_;  // names and momentum
   Params running_;  // the running batch-norm statistics (empty: transductive), on flat_'s device
-  mutable std::vector<at::Tensor> observed_;  // batch statistics of the meta-step in progress
+  mutable std::vector<FunctionalNet::ObservedStatistics> observed_;  // of the meta-step in progress
 };
 
 }  // namespace metarl::algorithms::fewshot

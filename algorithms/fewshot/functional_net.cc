@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "algorithms/fewshot/batch_norm.h"
+
 #include "core/error.h"
 
 namespace metarl::algorithms::fewshot {
@@ -57,6 +59,22 @@ Params FunctionalNet::HeadOf(const Params& params) const {
   METARL_CHECK(static_cast<int64_t>(params.size()) == num_body_params() + 2, "expected ", num_body_params() + 2,
                " parameters, got ", params.size());
   return Params(params.begin() + num_body_params(), params.end());
+}
+
+at::Tensor PassBatchNorm(const at::Tensor& h, const at::Tensor& gamma, const at::Tensor& beta, int64_t tasks,
+                         int64_t layer, const FunctionalNet::NormPass& pass) {
+  const int64_t f = h.size(1) / tasks;
+  if (pass.running != nullptr) {
+    const Params& r = *pass.running;
+    const auto k = static_cast<std::size_t>(2 * layer);
+    METARL_CHECK(k + 1 < r.size(), "running statistics: layer ", layer, " of ", r.size() / 2);
+    return StatisticsBatchNorm(h, gamma, beta, r[k].to(h.dtype()).repeat({tasks}),
+                               r[k + 1].to(h.dtype()).repeat({tasks}));
+  }
+  if (pass.observed != nullptr) {  // [2, T·F] -> [T, 2, F]
+    pass.observed->push_back({layer, BatchStatistics(h).view({2, tasks, f}).transpose(0, 1).contiguous()});
+  }
+  return TrainingBatchNorm(h, gamma, beta);
 }
 
 void RequireTransductiveBatchNorm(const FunctionalNet& net, const std::string& learner, const std::string& why) {

@@ -58,15 +58,21 @@ class FunctionalNet {
   };
   virtual RunningStatistics RunningStatisticsSpec() const { return {}; }
 
+  // One batch-norm layer's statistics in one pass, detached: `stats` [T, 2,
+  // F_l], per task the mean and the unbiased variance of each channel
+  // (batch_norm.h BatchStatistics); `layer` indexes the running pairs.
+  struct ObservedStatistics {
+    int64_t layer = 0;
+    at::Tensor stats;
+  };
   // How one forward pass of a net with running statistics normalises.
   struct NormPass {
     // Normalise with these running statistics (evaluation; every example on
     // its own) instead of the batch's.
     const Params* running = nullptr;
-    // Append this pass's batch statistics, detached, [T, L, 2, F] (per task,
-    // per layer: mean and unbiased variance; batch_norm.h BatchStatistics),
-    // for the caller to fold into the running ones.
-    std::vector<at::Tensor>* observed = nullptr;
+    // Append this pass's batch statistics, one entry per batch-norm layer, for
+    // the caller to fold into the running ones.
+    std::vector<ObservedStatistics>* observed = nullptr;
   };
   // Features with `pass`; nets without batch norm ignore it.
   virtual at::Tensor FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const {
@@ -102,6 +108,14 @@ class FunctionalNet {
   Params Body(const Params& params) const;
   Params HeadOf(const Params& params) const;
 };
+
+// Batch norm of a grouped activation h [N, T·F, H, W] (task t's channels
+// are group t) as `pass` asks: with the running pair of `layer` (shared by
+// the tasks) when pass.running is set, else with each task's batch
+// statistics (batch_norm.h TrainingBatchNorm), appending them to
+// pass.observed when it is set. γ, β [T·F].
+at::Tensor PassBatchNorm(const at::Tensor& h, const at::Tensor& gamma, const at::Tensor& beta, int64_t tasks,
+                         int64_t layer, const FunctionalNet::NormPass& pass);
 
 // std::invalid_argument when `net` keeps running batch-norm statistics
 // (net.batch-norm: running), naming `learner` and `why` it normalises every

@@ -4,7 +4,6 @@
 
 #include <ATen/ATen.h>
 
-#include "algorithms/fewshot/batch_norm.h"
 #include "core/error.h"
 
 namespace metarl::algorithms::fewshot {
@@ -13,6 +12,8 @@ void ResNet12Options::Read(ConfigMap& config) {
   config.Read("channels", &channels);
   config.Read("leaky-slope", &leaky_slope);
   config.Read("feature-pool", &feature_pool);
+  config.Read("batch-norm", &batch_norm);
+  config.Read("batch-norm-momentum", &batch_norm_momentum);
 }
 
 void ResNet12Options::Validate() const {
@@ -22,6 +23,10 @@ void ResNet12Options::Validate() const {
                  leaky_slope, ": expected a number in [0, 1)");
   METARL_REQUIRE(feature_pool == "flatten" || feature_pool == "average", "net.feature-pool = '", feature_pool,
                  "': expected flatten or average");
+  METARL_REQUIRE(batch_norm == "transductive" || batch_norm == "running", "net.batch-norm = '", batch_norm,
+                 "': expected transductive (each batch's own statistics) or running (running averages at evaluation)");
+  METARL_REQUIRE(std::isfinite(batch_norm_momentum) && batch_norm_momentum > 0.0 && batch_norm_momentum <= 1.0,
+                 "net.batch-norm-momentum = ", batch_norm_momentum, ": expected a number in (0, 1]");
 }
 
 ResNet12::ResNet12(std::vector<int64_t> input_shape, int64_t outputs, ResNet12Options options)
@@ -103,31 +108,51 @@ Params ResNet12::Init(Rng& rng) const {
 
 namespace {
 
-// One conv (padding k/2, no bias) + batch norm over all tasks: h [N, T·C, H,
-// W]; w [F, C, k, k] shared or [T, F, C, k, k] per task; γ, β [F] or [T, F].
+// One conv (padding k/2, no bias) + batch norm `layer` over all tasks: h
+// [N, T·C, H, W]; w [F, C, k, k] shared or [T, F, C, k, k] per task; γ, β
+// [F] or [T, F].
 at::Tensor ConvNorm(const at::Tensor& h, const at::Tensor& w, const at::Tensor& gamma, const at::Tensor& beta,
-                    int64_t t) {
+                    int64_t t, int64_t layer, const FunctionalNet::NormPass& pass) {
   const int64_t f = gamma.size(-1), k = w.size(-1);
   const at::Tensor weight = w.dim() == 5 ? w.reshape({t * f, w.size(2), k, k}) : w.repeat({t, 1, 1, 1});
   const at::Tensor out = at::conv2d(h, weight, {}, /*stride=*/1, /*padding=*/k / 2, /*dilation=*/1, /*groups=*/t);
   const at::Tensor g = gamma.dim() == 2 ? gamma.reshape({t * f}) : gamma.repeat({t});
   const at::Tensor s = beta.dim() == 2 ? beta.reshape({t * f}) : beta.repeat({t});
-  return TrainingBatchNorm(out, g, s);
+  return PassBatchNorm(out, g, s, t, layer, pass);
 }
 
 }  // namespace
 
-at::Tensor ResNet12::Features(const Params& body, const at::Tensor& x) const {
+ResNet12::RunningStatistics ResNet12::RunningStatisticsSpec() const {
+  RunningStatistics spec;
+  if (options_.batch_norm != "running") return spec;
+  spec.momentum = options_.batch_norm_momentum;
+  for (int b = 0; b < 4; ++b) {
+    const std::string p = "block" + std::to_string(b) + ".";
+    const int64_t f = options_.channels[static_cast<std::size_t>(b)];
+    for (const std::string bn : {"bn1", "bn2", "bn3", "shortcut_bn"}) {
+      spec.names.insert(spec.names.end(), {p + bn + ".running_mean", p + bn + ".running_var"});
+      spec.init.push_back(at::zeros({f}, at::kFloat));
+      spec.init.push_back(at::ones({f}, at::kFloat));
+    }
+  }
+  return spec;
+}
+
+at::Tensor ResNet12::Features(const Params& body, const at::Tensor& x) const { return FeaturesWithNorm(body, x, {}); }
+
+at::Tensor ResNet12::FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const {
   METARL_CHECK(static_cast<int64_t>(body.size()) == num_body_params(), "resnet12 body: ", body.size(), " tensors");
   const int64_t t = x.size(0), n = x.size(1);
   const double slope = options_.leaky_slope;
   at::Tensor h = x.transpose(0, 1).reshape({n, t * x.size(2), x.size(3), x.size(4)});
   for (int b = 0; b < 4; ++b) {
     const auto p = [&](int i) -> const at::Tensor& { return body[static_cast<std::size_t>(kTensorsPerBlock * b + i)]; };
-    at::Tensor y = at::leaky_relu(ConvNorm(h, p(0), p(1), p(2), t), slope);
-    y = at::leaky_relu(ConvNorm(y, p(3), p(4), p(5), t), slope);
-    y = ConvNorm(y, p(6), p(7), p(8), t);
-    const at::Tensor shortcut = ConvNorm(h, p(9), p(10), p(11), t);
+    const int64_t layer = 4 * b;  // bn1, bn2, bn3, shortcut_bn
+    at::Tensor y = at::leaky_relu(ConvNorm(h, p(0), p(1), p(2), t, layer, pass), slope);
+    y = at::leaky_relu(ConvNorm(y, p(3), p(4), p(5), t, layer + 1, pass), slope);
+    y = ConvNorm(y, p(6), p(7), p(8), t, layer + 2, pass);
+    const at::Tensor shortcut = ConvNorm(h, p(9), p(10), p(11), t, layer + 3, pass);
     h = at::max_pool2d(at::leaky_relu(y + shortcut, slope), {2, 2});
   }
   // [N, T·F, h, w] -> [T, N, F·h·w] or, averaged over positions, [T, N, F]

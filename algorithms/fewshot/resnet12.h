@@ -10,8 +10,11 @@
 // (`feature-pool: flatten`, MetaOptNet: 640×5×5 at 84×84) or averaged over
 // the positions (`average`, RFS: 640). Then a linear head, as the conv net.
 //
-// Batch norm: transductive only (every batch with its own statistics, per
-// task); DropBlock (MetaOptNet, RFS) is not built. Parameters per block b:
+// Batch norm (`batch-norm`, `batch-norm-momentum`) as the conv net's
+// (conv_net.h): transductive (default) or running, the mode of MetaOptNet's
+// and RFS's code (model.eval() at test), with 16 running pairs named
+// block{b}.bn{1,2,3}.running_{mean,var} and block{b}.shortcut_bn.running_{…}.
+// DropBlock (MetaOptNet, RFS) is not built. Parameters per block b:
 // block{b}.conv{1,2,3}.weight [F, C, 3, 3], block{b}.bn{1,2,3}.{weight,bias}
 // [F], block{b}.shortcut.weight [F, C, 1, 1], block{b}.shortcut_bn.{weight,
 // bias} [F]; head.weight [D, O], head.bias [1, O]. Initialisation: conv
@@ -34,8 +37,11 @@ struct ResNet12Options {
   std::vector<int> channels = {64, 160, 320, 640};  // output channels of the 4 blocks
   double leaky_slope = 0.1;                         // LeakyReLU's negative slope
   std::string feature_pool = "flatten";             // flatten (MetaOptNet) | average (RFS)
+  std::string batch_norm = "transductive";          // transductive | running (conv_net.h)
+  double batch_norm_momentum = 0.1;                 // running averages' momentum
 
-  void Read(ConfigMap& config);  // keys: channels, leaky-slope, feature-pool (under `net`)
+  // keys (under `net`): channels, leaky-slope, feature-pool, batch-norm, batch-norm-momentum
+  void Read(ConfigMap& config);
   void Validate() const;         // std::invalid_argument naming net.<key>
 };
 
@@ -52,6 +58,8 @@ class ResNet12 final : public FunctionalNet {
   int64_t num_outputs() const override { return outputs_; }
   Params Init(Rng& rng) const override;
   at::Tensor Features(const Params& body, const at::Tensor& x) const override;
+  RunningStatistics RunningStatisticsSpec() const override;
+  at::Tensor FeaturesWithNorm(const Params& body, const at::Tensor& x, const NormPass& pass) const override;
 
   static constexpr int kTensorsPerBlock = 12;  // 3 × (conv, γ, β) + shortcut (conv, γ, β), in that order
 

@@ -12,6 +12,7 @@
 #include <torch/autograd.h>
 
 #include "algorithms/fewshot/resnet12.h"
+#include "core/rng.h"
 #include "tests/test_util.h"
 
 namespace metarl::algorithms::fewshot {
@@ -50,10 +51,18 @@ TEST(ResNet12, ParameterCountAndFeatureShapeAreMetaOptNets) {
 // twice, BN(conv) once, plus BN(1×1 conv) of the block's input, LeakyReLU,
 // 2×2 max-pool; batch norm in training mode (LibTorch's kernel, batch
 // statistics).
-at::Tensor Reference(const Params& body, const at::Tensor& x, double slope, bool average) {
+// With `running` (16 mean/variance pairs), batch norm in evaluation mode
+// with them instead.
+at::Tensor Reference(const Params& body, const at::Tensor& x, double slope, bool average,
+                     const Params& running = {}) {
   at::Tensor h = x;  // [N, C, H, W]
-  auto conv_bn = [](const at::Tensor& in, const at::Tensor& w, const at::Tensor& g, const at::Tensor& b) {
+  int layer = 0;
+  auto conv_bn = [&](const at::Tensor& in, const at::Tensor& w, const at::Tensor& g, const at::Tensor& b) {
     const at::Tensor c = at::conv2d(in, w, {}, 1, w.size(-1) / 2);
+    const int l = layer++;
+    if (!running.empty()) {
+      return at::batch_norm(c, g, b, running[2 * l], running[2 * l + 1], /*training=*/false, 0.0, 1e-5, false);
+    }
     return at::batch_norm(c, g, b, {}, {}, /*training=*/true, 0.0, 1e-5, false);
   };
   for (int b = 0; b < 4; ++b) {
@@ -95,6 +104,52 @@ TEST(ResNet12, FeaturesFollowTheBlockDefinitionTaskByTask) {
             << (stacked ? "per-task" : "shared") << " task " << t << (average ? " average" : " flatten");
       }
     }
+  }
+}
+
+// batch-norm: running (MetaOptNet's and RFS's evaluation): 16 running pairs
+// named after their layers; features with given averages equal the
+// definition in evaluation mode; a training pass reports each layer's batch
+// moments, the first against the first convolution's output computed here.
+TEST(ResNet12, RunningStatisticsFollowEvaluationMode) {
+  ResNet12Options o;
+  o.channels = {4, 6, 5, 3};
+  o.batch_norm = "running";
+  const ResNet12 net({3, 32, 32}, 4, o);
+  const auto spec = net.RunningStatisticsSpec();
+  ASSERT_EQ(spec.names.size(), 32u);
+  EXPECT_EQ(spec.names[0], "block0.bn1.running_mean");
+  EXPECT_EQ(spec.names[7], "block0.shortcut_bn.running_var");
+  EXPECT_EQ(spec.init[31].sizes(), at::IntArrayRef({3}));
+  Rng rng(8);
+  Params params;
+  for (const auto& t : net.Init(rng)) params.push_back(t.to(at::kDouble));
+  const Params body(params.begin(), params.begin() + net.num_body_params());
+  at::manual_seed(9);
+  Params running;  // pairs in spec order: mean, var
+  for (std::size_t i = 0; i < spec.init.size(); i += 2) {
+    running.push_back(0.3 * at::randn(spec.init[i].sizes(), at::kDouble));
+    running.push_back(0.5 + at::rand(spec.init[i].sizes(), at::kDouble));
+  }
+  const at::Tensor x = at::randn({2, 3, 3, 32, 32}, at::kDouble);
+  FunctionalNet::NormPass eval;
+  eval.running = &running;
+  const at::Tensor f = net.FeaturesWithNorm(body, x, eval);
+  for (int64_t t = 0; t < 2; ++t) {
+    EXPECT_LT((f[t] - Reference(body, x[t], o.leaky_slope, false, running)).abs().max().item<double>(), 1e-10);
+  }
+  std::vector<FunctionalNet::ObservedStatistics> observed;
+  FunctionalNet::NormPass train;
+  train.observed = &observed;
+  (void)net.FeaturesWithNorm(body, x, train);
+  ASSERT_EQ(observed.size(), 16u);
+  for (std::size_t l = 0; l < 16; ++l) EXPECT_EQ(observed[l].layer, static_cast<int64_t>(l));
+  for (int64_t t = 0; t < 2; ++t) {
+    const at::Tensor c = at::conv2d(x[t], body[0], {}, 1, 1);  // [3, 4, 32, 32]
+    const at::Tensor mean = c.mean({0, 2, 3});
+    const at::Tensor var = (c - mean.view({1, 4, 1, 1})).pow(2).sum({0, 2, 3}) / (3 * 32 * 32 - 1);
+    EXPECT_LT((observed[0].stats[t][0] - mean).abs().max().item<double>(), 1e-12);
+    EXPECT_LT((observed[0].stats[t][1] - var).abs().max().item<double>(), 1e-12);
   }
 }
 

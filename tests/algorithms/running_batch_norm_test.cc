@@ -101,16 +101,19 @@ TEST(RunningBatchNorm, StatisticsAndAveragesFollowPyTorchsDefinitions) {
             beta[c].item<double>();
         EXPECT_NEAR(y[n][c][i / 2][i % 2].item<double>(), expected, 1e-13);
       }
-  // Two observed batches, one layer, momentum 0.1: r = 0.81·r0 + 0.09·s0 + 0.1·s1.
-  std::vector<at::Tensor> running = {at::tensor({1.0, 2.0}, at::kDouble),
-                                     at::tensor({3.0, 4.0}, at::kDouble)};
+  // Two observed batches of layer 1, momentum 0.1: r = 0.81·r0 + 0.09·s0 +
+  // 0.1·s1; layer 0's pair is left alone.
+  std::vector<at::Tensor> running = {at::tensor({-1.0, -2.0}, at::kDouble), at::tensor({5.0, 6.0}, at::kDouble),
+                                     at::tensor({1.0, 2.0}, at::kDouble), at::tensor({3.0, 4.0}, at::kDouble)};
   const at::Tensor observed =
-      at::tensor({10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0}, at::kDouble).view({2, 1, 2, 2});
-  UpdateRunningStatistics(running, observed, 0.1);
-  EXPECT_NEAR(running[0][0].item<double>(), 0.81 * 1.0 + 0.09 * 10.0 + 0.1 * 50.0, 1e-12);
-  EXPECT_NEAR(running[0][1].item<double>(), 0.81 * 2.0 + 0.09 * 20.0 + 0.1 * 60.0, 1e-12);
-  EXPECT_NEAR(running[1][0].item<double>(), 0.81 * 3.0 + 0.09 * 30.0 + 0.1 * 70.0, 1e-12);
-  EXPECT_NEAR(running[1][1].item<double>(), 0.81 * 4.0 + 0.09 * 40.0 + 0.1 * 80.0, 1e-12);
+      at::tensor({10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0}, at::kDouble).view({2, 2, 2});
+  UpdateRunningStatistics(running, 1, observed, 0.1);
+  EXPECT_NEAR(running[2][0].item<double>(), 0.81 * 1.0 + 0.09 * 10.0 + 0.1 * 50.0, 1e-12);
+  EXPECT_NEAR(running[2][1].item<double>(), 0.81 * 2.0 + 0.09 * 20.0 + 0.1 * 60.0, 1e-12);
+  EXPECT_NEAR(running[3][0].item<double>(), 0.81 * 3.0 + 0.09 * 30.0 + 0.1 * 70.0, 1e-12);
+  EXPECT_NEAR(running[3][1].item<double>(), 0.81 * 4.0 + 0.09 * 40.0 + 0.1 * 80.0, 1e-12);
+  EXPECT_EQ(running[0][1].item<double>(), -2.0);
+  EXPECT_EQ(running[1][0].item<double>(), 5.0);
 }
 
 // One block, 2 filters, 1×4×4 images: features with given running averages
@@ -157,19 +160,20 @@ TEST(RunningBatchNorm, ConvNetNormalisesWithTheRunningAveragesAtEvaluation) {
           EXPECT_NEAR(features[e / 3][e % 3][(c * 2 + i) * 2 + j].item<double>(), best, 1e-12)
               << "image " << e << " channel " << c;
         }
-  // A training pass reports each task's conv-output moments, [T, L, 2, F].
-  std::vector<at::Tensor> observed;
+  // A training pass reports each task's conv-output moments, [T, 2, F] for layer 0.
+  std::vector<FunctionalNet::ObservedStatistics> observed;
   FunctionalNet::NormPass train;
   train.observed = &observed;
   (void)net.FeaturesWithNorm(body, x, train);
   ASSERT_EQ(observed.size(), 1u);
-  ASSERT_EQ(observed[0].sizes(), at::IntArrayRef({2, 1, 2, 2}));
+  EXPECT_EQ(observed[0].layer, 0);
+  ASSERT_EQ(observed[0].stats.sizes(), at::IntArrayRef({2, 2, 2}));
   for (int64_t t = 0; t < 2; ++t) {
     const std::vector<double> part(conv.begin() + t * 3 * 2 * 16, conv.begin() + (t + 1) * 3 * 2 * 16);
     for (int64_t c = 0; c < 2; ++c) {
       const auto [mean, var] = ChannelMoments(part, 3, 2, c, 16);
-      EXPECT_NEAR(observed[0][t][0][0][c].item<double>(), mean, 1e-12);
-      EXPECT_NEAR(observed[0][t][0][1][c].item<double>(), var, 1e-12);
+      EXPECT_NEAR(observed[0].stats[t][0][c].item<double>(), mean, 1e-12);
+      EXPECT_NEAR(observed[0].stats[t][1][c].item<double>(), var, 1e-12);
     }
   }
 }

@@ -298,13 +298,15 @@ TEST(FewShotTrainer, ResNet12IsABackboneForEveryFamily) {
                            "task-kwargs: {root: " << root.string() << ", ways: 3, shots: 1, query: 2, image-size: 16}\n"
                            "net: {type: resnet12, channels: [4, 4, 4, 4], feature-pool: average}\n"
                            "meta-batch-size: 2\nnum-batches: 4\ncheckpoint-every: 2\n";
-  for (const std::string learner : {"protonet", "maml", "reptile"}) {
-    SCOPED_TRACE(learner);
+  for (const std::string run : {"protonet", "protonet+running", "maml", "reptile"}) {
+    SCOPED_TRACE(run);
+    const std::string learner = run.substr(0, run.find('+'));
     std::vector<std::string> set = {"learner=" + learner,
                                     std::string("eval-steps=") + (learner == "protonet" ? "0" : "1")};
+    if (run != learner) set.push_back("net.batch-norm=running");  // MetaOptNet's and RFS's mode
     // The shortened first part would otherwise anneal Reptile's step over 3 iterations.
     if (learner == "reptile") set.push_back("anneal-outer-lr=false");
-    const fs::path whole = ExpectPartsEqualWhole(config, "fewshot_resnet_" + learner, set);
+    const fs::path whole = ExpectPartsEqualWhole(config, "fewshot_resnet_" + run, set);
     FewShotEvalOptions e;
     e.checkpoint_dir = whole.string();
     e.episodes = 4;
