@@ -12,6 +12,7 @@
 
 #include "runners/checkpoint.h"
 #include "runners/fewshot_setup.h"
+#include "tests/envs/image_folder_fixture.h"
 #include "tests/envs/omniglot_fixture.h"
 #include "runners/maml_trainer.h"
 #include "runners/rl2_setup.h"
@@ -105,6 +106,19 @@ TEST(MamlTrainer, EveryShippedConfigLoadsWithItsFoldersAlgorithm) {
       metarl::testing::MakeOmniglotFixture(root, 2, 12, 12, 8);  // 48 characters: 20-way needs 20 per split
       overrides.insert(overrides.end(), {"task-kwargs.root=" + root.string(), "task-kwargs.train-characters=22",
                                          "task-kwargs.validation-characters=0", "device=cpu"});
+    }
+    if (entry.path().stem().string().rfind("mini-imagenet", 0) == 0) {  // colour images, folders layout
+      const fs::path root = fs::temp_directory_path() / "metarl_config_mini_imagenet";
+      static const bool made = [&root] {
+        metarl::testing::ColourFixture shape;
+        shape.classes = {30, 5, 5};  // ProtoNets trains 30-way
+        shape.images = 16;           // 1 shot + 15 queries
+        metarl::testing::MakeColourFixture(root, "folders", shape);
+        return true;
+      }();
+      (void)made;
+      overrides.insert(overrides.end(), {"task-kwargs.root=" + root.string(), "task-kwargs.check-class-counts=false",
+                                         "device=cpu"});
     }
     ConfigMap config = ConfigMap::FromFile(entry.path().string(), overrides);
     if (folder == "fewshot") {  // <task>-<learner>.yaml
