@@ -12,8 +12,7 @@ void ConvNetOptions::Read(ConfigMap& config) {
   config.Read("filters", &filters);
   config.Read("blocks", &blocks);
   config.Read("pooling-blocks", &pooling_blocks);
-  config.Read("batch-norm", &batch_norm);
-  config.Read("batch-norm-momentum", &batch_norm_momentum);
+  ReadBatchNorm(config);
 }
 
 void ConvNetOptions::Validate() const {
@@ -21,10 +20,7 @@ void ConvNetOptions::Validate() const {
   METARL_REQUIRE(blocks >= 1, "net.blocks = ", blocks, ": expected at least one conv block");
   METARL_REQUIRE(pooling_blocks == -1 || (pooling_blocks >= 0 && pooling_blocks <= blocks),
                  "net.pooling-blocks = ", pooling_blocks, ": expected -1 (all) or 0..", blocks);
-  METARL_REQUIRE(batch_norm == "transductive" || batch_norm == "running", "net.batch-norm = '", batch_norm,
-                 "': expected transductive (each batch's own statistics) or running (running averages at evaluation)");
-  METARL_REQUIRE(std::isfinite(batch_norm_momentum) && batch_norm_momentum > 0.0 && batch_norm_momentum <= 1.0,
-                 "net.batch-norm-momentum = ", batch_norm_momentum, ": expected a number in (0, 1]");
+  ValidateBatchNorm();
 }
 
 ConvNet::ConvNet(std::vector<int64_t> input_shape, int64_t outputs, ConvNetOptions options)

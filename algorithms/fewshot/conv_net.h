@@ -34,12 +34,10 @@
 
 namespace metarl::algorithms::fewshot {
 
-struct ConvNetOptions {
+struct ConvNetOptions : BatchNormOptions {
   int filters = 64;  // channels of every conv block
   int blocks = 4;    // conv blocks
   int pooling_blocks = -1;  // the first this many blocks max-pool; −1 = all
-  std::string batch_norm = "transductive";  // transductive | running (see above)
-  double batch_norm_momentum = 0.1;         // running averages' momentum (PyTorch's default)
 
   // keys: filters, blocks, pooling-blocks, batch-norm, batch-norm-momentum
   void Read(ConfigMap& config);

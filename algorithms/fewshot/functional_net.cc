@@ -1,5 +1,7 @@
 #include "algorithms/fewshot/functional_net.h"
 
+#include <cmath>
+
 #include <ATen/ATen.h>
 
 #include "algorithms/fewshot/batch_norm.h"
@@ -59,6 +61,18 @@ Params FunctionalNet::HeadOf(const Params& params) const {
   METARL_CHECK(static_cast<int64_t>(params.size()) == num_body_params() + 2, "expected ", num_body_params() + 2,
                " parameters, got ", params.size());
   return Params(params.begin() + num_body_params(), params.end());
+}
+
+void BatchNormOptions::ReadBatchNorm(ConfigMap& config) {
+  config.Read("batch-norm", &batch_norm);
+  config.Read("batch-norm-momentum", &batch_norm_momentum);
+}
+
+void BatchNormOptions::ValidateBatchNorm() const {
+  METARL_REQUIRE(batch_norm == "transductive" || batch_norm == "running", "net.batch-norm = '", batch_norm,
+                 "': expected transductive (each batch's own statistics) or running (running averages at evaluation)");
+  METARL_REQUIRE(std::isfinite(batch_norm_momentum) && batch_norm_momentum > 0.0 && batch_norm_momentum <= 1.0,
+                 "net.batch-norm-momentum = ", batch_norm_momentum, ": expected a number in (0, 1]");
 }
 
 at::Tensor PassBatchNorm(const at::Tensor& h, const at::Tensor& gamma, const at::Tensor& beta, int64_t tasks,

@@ -20,6 +20,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "core/config.h"
 #include "core/rng.h"
 #include "policies/params.h"
 
@@ -107,6 +108,17 @@ class FunctionalNet {
   // Splits a full set into body / head.
   Params Body(const Params& params) const;
   Params HeadOf(const Params& params) const;
+};
+
+// The batch-norm keys of the image nets (under `net`): transductive (every
+// batch normalised with its own statistics) or running (running averages at
+// evaluation, PyTorch's train/eval behaviour; conv_net.h).
+struct BatchNormOptions {
+  std::string batch_norm = "transductive";  // transductive | running
+  double batch_norm_momentum = 0.1;         // running averages' momentum (PyTorch's default)
+
+  void ReadBatchNorm(ConfigMap& config);  // keys: batch-norm, batch-norm-momentum
+  void ValidateBatchNorm() const;         // std::invalid_argument naming net.<key>
 };
 
 // Batch norm of a grouped activation h [N, T·F, H, W] (task t's channels

@@ -12,8 +12,7 @@ void ResNet12Options::Read(ConfigMap& config) {
   config.Read("channels", &channels);
   config.Read("leaky-slope", &leaky_slope);
   config.Read("feature-pool", &feature_pool);
-  config.Read("batch-norm", &batch_norm);
-  config.Read("batch-norm-momentum", &batch_norm_momentum);
+  ReadBatchNorm(config);
 }
 
 void ResNet12Options::Validate() const {
@@ -23,10 +22,7 @@ void ResNet12Options::Validate() const {
                  leaky_slope, ": expected a number in [0, 1)");
   METARL_REQUIRE(feature_pool == "flatten" || feature_pool == "average", "net.feature-pool = '", feature_pool,
                  "': expected flatten or average");
-  METARL_REQUIRE(batch_norm == "transductive" || batch_norm == "running", "net.batch-norm = '", batch_norm,
-                 "': expected transductive (each batch's own statistics) or running (running averages at evaluation)");
-  METARL_REQUIRE(std::isfinite(batch_norm_momentum) && batch_norm_momentum > 0.0 && batch_norm_momentum <= 1.0,
-                 "net.batch-norm-momentum = ", batch_norm_momentum, ": expected a number in (0, 1]");
+  ValidateBatchNorm();
 }
 
 ResNet12::ResNet12(std::vector<int64_t> input_shape, int64_t outputs, ResNet12Options options)

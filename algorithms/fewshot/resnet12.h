@@ -33,12 +33,10 @@
 
 namespace metarl::algorithms::fewshot {
 
-struct ResNet12Options {
+struct ResNet12Options : BatchNormOptions {
   std::vector<int> channels = {64, 160, 320, 640};  // output channels of the 4 blocks
   double leaky_slope = 0.1;                         // LeakyReLU's negative slope
   std::string feature_pool = "flatten";             // flatten (MetaOptNet) | average (RFS)
-  std::string batch_norm = "transductive";          // transductive | running (conv_net.h)
-  double batch_norm_momentum = 0.1;                 // running averages' momentum
 
   // keys (under `net`): channels, leaky-slope, feature-pool, batch-norm, batch-norm-momentum
   void Read(ConfigMap& config);
