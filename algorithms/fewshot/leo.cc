@@ -26,7 +26,10 @@ const char* const kLeoNames[kNumLeoParams] = {
 
 constexpr double kMinStd = 1e-5;
 
-at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) { return at::matmul(x, w) + b; }
+// x w (+ b when the layer has a bias).
+at::Tensor Linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+  return b.defined() ? at::matmul(x, w) + b : at::matmul(x, w);
+}
 
 // Means and stds from the stacked (mean, raw std u) halves of the last dim:
 // σ = max(elu(u) + offset, 1e-5), i.e. exp(u) − 1 + offset for u ≤ 0 as in
@@ -51,7 +54,8 @@ at::Tensor Noise(std::vector<int64_t> shape, Rng& rng, const at::TensorOptions& 
 }  // namespace
 
 struct Leo::Latents {
-  at::Tensor mean, std;  // [T, G, Z]
+  at::Tensor mean, std;  // [T, R, Z]: R = S support rows (codes: per-example) or G groups
+  at::Tensor pool;       // [T, G, S]: a group's head = the mean of its rows (undefined: rows are groups)
 };
 
 void LeoOptions::Read(ConfigMap& config) {
@@ -65,6 +69,8 @@ void LeoOptions::Read(ConfigMap& config) {
   config.Read("encoder-penalty", &encoder_penalty);
   config.Read("orthogonality-penalty", &orthogonality_penalty);
   config.Read("l2-penalty", &l2_penalty);
+  config.Read("grad-clip-value", &grad_clip_value);
+  config.Read("grad-clip-tensor-norm", &grad_clip_tensor_norm);
   config.Read("max-grad-norm", &max_grad_norm);
   config.Read("sample", &sample);
   config.Read("dropout", &dropout);
@@ -74,6 +80,13 @@ void LeoOptions::Read(ConfigMap& config) {
                    "deepmind/leo's: a one-sample estimate, mean over latent elements");
   ReadBinaryChoice(config, "on-non-finite", &stop_on_non_finite, "stop", "regularise",
                    "deepmind/leo's: step on the weight penalty alone");
+  config.Read("biases", &biases);
+  ReadBinaryChoice(config, "codes", &per_example_codes, "per-example", "per-group",
+                   "deepmind/leo's: one latent and one decoded weight vector per support example");
+  ReadBinaryChoice(config, "inner-loss", &sum_inner_loss, "sum", "mean",
+                   "deepmind/leo's: gradients of the support loss summed over the examples");
+  ReadBinaryChoice(config, "init", &glorot_init, "glorot-uniform", "torch-linear",
+                   "deepmind/leo's: Glorot-uniform weights, zero biases");
   config.Read("meta-lr", &adam.lr);
 }
 
@@ -91,6 +104,8 @@ void LeoOptions::Validate() const {
                                    {"encoder-penalty", encoder_penalty},
                                    {"orthogonality-penalty", orthogonality_penalty},
                                    {"l2-penalty", l2_penalty},
+                                   {"grad-clip-value", grad_clip_value},
+                                   {"grad-clip-tensor-norm", grad_clip_tensor_norm},
                                    {"max-grad-norm", max_grad_norm}}) {
     METARL_REQUIRE(std::isfinite(value) && value >= 0.0, key, " = ", value, ": expected a number >= 0");
   }
@@ -107,14 +122,16 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
                                "reference code does");
   num_body_ = net_->num_body_params();
   const int64_t f = net_->feature_dim(), o = net_->num_outputs();
+  const int64_t bias = options_.biases ? 1 : 0;
   groups_ = classification_ ? o : 1;
   input_dim_ = classification_ ? f : f + o;
-  group_params_ = classification_ ? f + 1 : f * o + o;
+  group_params_ = classification_ ? f + bias : f * o + o * bias;
   const auto net_names = net_->ParameterNames();
   const auto net_shapes = net_->ParameterShapes();
   METARL_CHECK(init.size() == net_shapes.size(), "initial parameters: ", init.size(), " tensors for ",
                net_shapes.size());
   const int64_t h = options_.hidden_dim, z = options_.latent_dim;
+  // Each weight [in, out] is followed by its bias [out].
   const std::vector<std::vector<int64_t>> leo_shapes = {
       {input_dim_, h}, {h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * h}, {2 * h}, {2 * h, 2 * z}, {2 * z},
       {z, 2 * group_params_}, {2 * group_params_},
@@ -125,10 +142,15 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
     shapes_.push_back(net_shapes[i]);
     flat.push_back(init[i].detach().reshape(-1));
   }
-  // Linear layers like nn.Linear: U(−1/√in, 1/√in) for weights and biases.
+  // Weights U(±√(6 / (in + out))) and zero biases (glorot-uniform), or
+  // U(±1/√in) for both (torch-linear), drawn in Views() order.
   Rng rng(StreamSeed(options_.seed, {1}));
   const at::TensorOptions topt = init[0].options();
+  leo_index_.assign(kNumLeoParams, -1);
   for (int64_t i = 0; i < kNumLeoParams; ++i) {
+    const bool is_bias = i < kInnerLr && i % 2 == 1;
+    if (is_bias && !options_.biases) continue;
+    leo_index_[static_cast<std::size_t>(i)] = static_cast<int64_t>(names_.size());
     names_.push_back(kLeoNames[i]);
     shapes_.push_back(leo_shapes[i]);
     at::Tensor t;
@@ -136,11 +158,14 @@ Leo::Leo(std::shared_ptr<const FunctionalNet> net, bool classification, LeoOptio
       t = at::full(leo_shapes[i], options_.inner_lr, topt);
     } else if (i == kFinetuneLr) {
       t = at::full(leo_shapes[i], options_.finetune_lr, topt);
+    } else if (is_bias && options_.glorot_init) {
+      t = at::zeros(leo_shapes[i], topt);
     } else {
-      const int64_t fan_in = leo_shapes[i % 2 == 0 ? i : i - 1][0];
-      const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      const std::vector<int64_t>& weight = leo_shapes[is_bias ? i - 1 : i];
+      const double fan_in = static_cast<double>(weight[0]), fan_out = static_cast<double>(weight[1]);
+      const double bound = options_.glorot_init ? std::sqrt(6.0 / (fan_in + fan_out)) : 1.0 / std::sqrt(fan_in);
       int64_t n = 1;
-      for (int64_t s : leo_shapes[i]) n *= s;
+      for (int64_t d : leo_shapes[i]) n *= d;
       at::Tensor cpu = at::empty({n}, at::TensorOptions().dtype(at::kDouble));
       double* d = cpu.data_ptr<double>();
       for (int64_t k = 0; k < n; ++k) d[k] = rng.Uniform(-bound, bound);
@@ -155,8 +180,13 @@ std::vector<std::string> Leo::ParameterNames() const { return names_; }
 
 Params Leo::Views(const at::Tensor& meta) const { return SplitViews(meta, shapes_); }
 
+at::Tensor Leo::Part(const Params& v, int which) const {
+  const int64_t i = leo_index_[static_cast<std::size_t>(which)];
+  return i < 0 ? at::Tensor() : v[static_cast<std::size_t>(i)];
+}
+
 Leo::Latents Leo::Encode(const Params& v, const envs::fewshot::EpisodeBatch& batch, const at::Tensor& features) const {
-  const auto p = [&](int64_t i) -> const at::Tensor& { return v[static_cast<std::size_t>(num_body_ + i)]; };
+  const auto p = [&](int which) { return Part(v, which); };
   const int64_t t = features.size(0), s = features.size(1);
   const at::Tensor input = classification_ ? features : at::cat({features, batch.support_y.to(features.dtype())}, -1);
   const at::Tensor h = Linear(input, p(kEncoderW), p(kEncoderB));  // [T, S, H]
@@ -165,40 +195,42 @@ Leo::Latents Leo::Encode(const Params& v, const envs::fewshot::EpisodeBatch& bat
   at::Tensor r = at::relu(Linear(pairs, p(kRel1W), p(kRel1B)));
   r = at::relu(Linear(r, p(kRel2W), p(kRel2B)));
   r = Linear(r, p(kRel3W), p(kRel3B)).mean(2);  // [T, S, 2Z]: each example's mean over its partners
-  at::Tensor grouped;
-  if (classification_) {
-    // Class means through the one-hot membership [T, S, G].
-    const at::Tensor member = at::one_hot(batch.support_y, groups_).to(r.dtype());
-    grouped = at::matmul(member.transpose(1, 2), r) / member.sum(1).unsqueeze(2).clamp_min(1.0);
-  } else {
-    grouped = r.mean(1, /*keepdim=*/true);
-  }
-  const auto [mean, sd] = MeanStd(grouped, 0.0);
-  return {mean, sd};
+  // Group membership [T, S, G]: the one-hot classes, or every example in the task's one group.
+  const at::Tensor member = classification_ ? at::one_hot(batch.support_y, groups_).to(r.dtype())
+                                            : at::ones({t, s, 1}, r.options());
+  const at::Tensor pool = member.transpose(1, 2) / member.sum(1).unsqueeze(2).clamp_min(1.0);  // [T, G, S]
+  const at::Tensor grouped = at::matmul(pool, r);                                                // [T, G, 2Z]
+  Latents latents;
+  std::tie(latents.mean, latents.std) = MeanStd(options_.per_example_codes ? at::matmul(member, grouped) : grouped, 0.0);
+  if (options_.per_example_codes) latents.pool = pool;
+  return latents;
 }
 
 std::pair<at::Tensor, at::Tensor> Leo::Decode(const Params& v, const at::Tensor& z) const {
   // The head's Glorot scale √(2 / (fan_in + fan_out)): F features in, O outputs.
   const double offset = std::sqrt(2.0 / static_cast<double>(net_->feature_dim() + net_->num_outputs()));
-  return MeanStd(Linear(z, v[static_cast<std::size_t>(num_body_ + kDecoderW)],
-                        v[static_cast<std::size_t>(num_body_ + kDecoderB)]),
-                 offset);
+  return MeanStd(Linear(z, Part(v, kDecoderW), Part(v, kDecoderB)), offset);
 }
 
-at::Tensor Leo::Predict(const at::Tensor& w, const at::Tensor& features) const {
-  const int64_t t = w.size(0), f = net_->feature_dim(), o = net_->num_outputs();
+at::Tensor Leo::Predict(const at::Tensor& w, const at::Tensor& pool, const at::Tensor& features) const {
+  const at::Tensor head = pool.defined() ? at::matmul(pool, w) : w;  // [T, G, P]
+  const int64_t t = head.size(0), f = net_->feature_dim(), o = net_->num_outputs();
   if (classification_) {
-    // Class g's column and bias: logits [T, N, G] = f Wᵀ + b.
-    const at::Tensor weight = w.narrow(2, 0, f);             // [T, G, F]
-    const at::Tensor bias = w.narrow(2, f, 1).transpose(1, 2);  // [T, 1, G]
-    return at::baddbmm(bias, features, weight.transpose(1, 2));
+    // Class g's column (and bias): logits [T, N, G] = f Wᵀ (+ b).
+    const at::Tensor weight = head.narrow(2, 0, f);  // [T, G, F]
+    if (!options_.biases) return at::bmm(features, weight.transpose(1, 2));
+    return at::baddbmm(head.narrow(2, f, 1).transpose(1, 2), features, weight.transpose(1, 2));
   }
-  const at::Tensor flat = w.squeeze(1);  // [T, P]
-  return TaskLinear(features, flat.narrow(1, 0, f * o).view({t, f, o}), flat.narrow(1, f * o, o).view({t, 1, o}));
+  const at::Tensor flat = head.squeeze(1);  // [T, P]
+  const at::Tensor weight = flat.narrow(1, 0, f * o).view({t, f, o});
+  if (!options_.biases) return at::bmm(features, weight);
+  return TaskLinear(features, weight, flat.narrow(1, f * o, o).view({t, 1, o}));
 }
 
-at::Tensor Leo::SupportLoss(const at::Tensor& w, const at::Tensor& features, const at::Tensor& y) const {
-  return TaskLosses(Predict(w, features), y, classification_);
+at::Tensor Leo::SupportLoss(const at::Tensor& w, const at::Tensor& pool, const at::Tensor& features,
+                             const at::Tensor& y) const {
+  const at::Tensor mean = TaskLosses(Predict(w, pool, features), y, classification_);
+  return options_.sum_inner_loss ? mean * static_cast<double>(features.size(1)) : mean;
 }
 
 at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at::Tensor& meta, bool sample,
@@ -237,8 +269,8 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
     const auto [mean, sd] = Decode(v, z);
     return draw(mean, sd);
   };
-  const at::Tensor alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)];
-  const at::Tensor eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)];
+  const at::Tensor alpha = Part(v, kInnerLr);
+  const at::Tensor eta = Part(v, kFinetuneLr);
   // g ⊙ step size: one per last-dimension entry, or one for all.
   const auto Scale = [&](const at::Tensor& g, const at::Tensor& step) {
     return options_.per_dimension_lr ? MulByLastDim(g, step) : MulByScalar(g, step);
@@ -247,22 +279,23 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const at::Tensor z0 = draw(latents.mean, latents.std);
   at::Tensor z = z0;
   at::Tensor w = decode(z);
-  const at::Tensor first_support = SupportLoss(w, dropped(fs), batch.support_y);
+  const at::Tensor& pool = latents.pool;
+  const at::Tensor first_support = SupportLoss(w, pool, dropped(fs), batch.support_y);
   at::Tensor support = first_support;
   for (int s = 0; s < options_.inner_steps; ++s) {
-    if (s > 0) support = SupportLoss(w, dropped(fs), batch.support_y);
+    if (s > 0) support = SupportLoss(w, pool, dropped(fs), batch.support_y);
     const at::Tensor gz = torch::autograd::grad({support.sum()}, {z}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
     z = z - Scale(gz, alpha);  // the step size's gradient summed in a fixed order
     w = decode(z);
   }
   for (int s = 0; s < options_.finetune_steps; ++s) {
-    const at::Tensor loss = SupportLoss(w, dropped(fs), batch.support_y);
+    const at::Tensor loss = SupportLoss(w, pool, dropped(fs), batch.support_y);
     const at::Tensor gw = torch::autograd::grad({loss.sum()}, {w}, {}, /*retain_graph=*/true,
                                                 /*create_graph=*/true)[0];
     w = w - Scale(gw, eta);
   }
-  const at::Tensor pred = Predict(w, dropped(fq));
+  const at::Tensor pred = Predict(w, pool, dropped(fq));
   const at::Tensor query = TaskLosses(pred, batch.query_y, classification_).mean();
 
   // Penalties.
@@ -273,7 +306,7 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
                             ? (0.5 * (sd * sd + m * m - 1.0) - at::log(sd)).sum(-1).mean()
                             : (-0.5 * ((z0 - m) / sd).pow(2) - at::log(sd) + 0.5 * z0.pow(2)).mean();
   const at::Tensor encoder = (z.detach() - z0).pow(2).mean();
-  const at::Tensor dw = v[static_cast<std::size_t>(num_body_ + kDecoderW)];  // [Z, 2P]
+  const at::Tensor dw = Part(v, kDecoderW);  // [Z, 2P]
   const at::Tensor rows = dw / dw.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);
   const at::Tensor corr = at::matmul(rows, rows.t());
   const at::Tensor orth = OrderedSum((corr - at::eye(corr.size(0), corr.options())).pow(2)) / corr.numel();
@@ -281,7 +314,9 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
   const at::Tensor objective = query + options_.kl_weight * kl + options_.encoder_penalty * encoder +
                                options_.orthogonality_penalty * orth + options_.l2_penalty * l2;
   if (stats) {
-    stats->support_loss = first_support.mean().item<double>();
+    // The mean per support example, whichever inner-loss the steps use.
+    const double examples = options_.sum_inner_loss ? static_cast<double>(fs.size(1)) : 1.0;
+    stats->support_loss = first_support.mean().item<double>() / examples;
     stats->query_loss = query.item<double>();
     if (classification_) stats->query_accuracy = TaskAccuracy(pred.detach(), batch.query_y).mean().item<double>();
   }
@@ -291,7 +326,7 @@ at::Tensor Leo::MetaObjective(const envs::fewshot::EpisodeBatch& batch, const at
 at::Tensor Leo::WeightPenalty(const Params& v) const {
   at::Tensor l2 = at::zeros({}, v[0].options());
   for (int64_t i : {kEncoderW, kRel1W, kRel2W, kRel3W, kDecoderW}) {
-    l2 = l2 + OrderedSum(v[static_cast<std::size_t>(num_body_ + i)].pow(2));
+    l2 = l2 + OrderedSum(Part(v, i).pow(2));
   }
   return 0.5 * l2;
 }
@@ -303,21 +338,41 @@ MetaStepStats Leo::MetaStep(const envs::fewshot::EpisodeBatch& batch, int64_t it
                                              &stats);
   at::Tensor g = MeanOverShard(torch::autograd::grad({objective}, {meta_})[0]);
   MeanStatsOverShard(&stats);
-  double norm = std::sqrt(OrderedSum(g * g).item<double>());
-  if (!std::isfinite(stats.query_loss) || !std::isfinite(norm)) {
+  if (!std::isfinite(stats.query_loss) || !std::isfinite(OrderedSum(g * g).item<double>())) {
     if (options_.stop_on_non_finite) {
       throw std::runtime_error(Cat("leo: non-finite meta-loss or meta-gradient (query loss ", stats.query_loss,
                                    "); try a smaller inner-lr, finetune-lr or meta-lr"));
     }
     // deepmind/leo: the gradient of 1e-4 · ½‖weights‖² alone (the same on every rank).
     g = torch::autograd::grad({1e-4 * WeightPenalty(Views(meta_))}, {meta_})[0];
-    norm = std::sqrt(OrderedSum(g * g).item<double>());
   }
-  if (options_.max_grad_norm > 0.0 && norm > options_.max_grad_norm) g = g * (options_.max_grad_norm / norm);
-  const at::Tensor update = adam_.Step(g);
+  const at::Tensor update = adam_.Step(ClipMetaGradient(g));
   torch::NoGradGuard no_grad;
   meta_.sub_(update);
   return stats;
+}
+
+at::Tensor Leo::ClipMetaGradient(at::Tensor g) const {
+  if (options_.grad_clip_value > 0.0) g = g.clamp(-options_.grad_clip_value, options_.grad_clip_value);
+  if (options_.grad_clip_tensor_norm > 0.0) {
+    // tf.clip_by_norm on each parameter tensor's part of the flat gradient.
+    std::vector<at::Tensor> parts;
+    int64_t offset = 0;
+    for (const auto& shape : shapes_) {
+      int64_t n = 1;
+      for (int64_t d : shape) n *= d;
+      at::Tensor part = g.narrow(0, offset, n);
+      const double norm = std::sqrt(OrderedSum(part * part).item<double>());
+      parts.push_back(norm > options_.grad_clip_tensor_norm ? part * (options_.grad_clip_tensor_norm / norm) : part);
+      offset += n;
+    }
+    g = at::cat(parts);
+  }
+  if (options_.max_grad_norm > 0.0) {
+    const double norm = std::sqrt(OrderedSum(g * g).item<double>());
+    if (norm > options_.max_grad_norm) g = g * (options_.max_grad_norm / norm);
+  }
+  return g;
 }
 
 AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int steps) const {
@@ -331,8 +386,8 @@ AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int step
     fq = net_->Features(body, batch.query_x);
     latents = Encode(v, batch, fs);
   }
-  const at::Tensor alpha = v[static_cast<std::size_t>(num_body_ + kInnerLr)];  // [Z] or [1], broadcast
-  const at::Tensor eta = v[static_cast<std::size_t>(num_body_ + kFinetuneLr)];    // [P] or [1]
+  const at::Tensor alpha = Part(v, kInnerLr);   // [Z] or [1], broadcast
+  const at::Tensor eta = Part(v, kFinetuneLr);  // [P] or [1]
   AdaptationCurve curve;
   at::Tensor z = latents.mean;
   at::Tensor w;
@@ -342,7 +397,7 @@ AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int step
   }
   const auto record = [&] {
     torch::NoGradGuard no_grad;
-    const at::Tensor pred = Predict(w, fq);
+    const at::Tensor pred = Predict(w, latents.pool, fq);
     curve.query_loss.push_back(TaskLosses(pred, batch.query_y, classification_).to(at::kCPU, at::kDouble));
     if (classification_) curve.query_accuracy.push_back(TaskAccuracy(pred, batch.query_y).to(at::kCPU, at::kDouble));
   };
@@ -350,14 +405,14 @@ AdaptationCurve Leo::Evaluate(const envs::fewshot::EpisodeBatch& batch, int step
   for (int s = 0; s < steps; ++s) {
     if (s < options_.inner_steps) {
       const at::Tensor zg = z.detach().requires_grad_(true);
-      const at::Tensor loss = SupportLoss(Decode(v, zg).first, fs, batch.support_y).sum();
+      const at::Tensor loss = SupportLoss(Decode(v, zg).first, latents.pool, fs, batch.support_y).sum();
       const at::Tensor gz = torch::autograd::grad({loss}, {zg})[0];
       torch::NoGradGuard no_grad;
       z = zg.detach() - alpha * gz;
       w = Decode(v, z).first;
     } else {
       const at::Tensor wg = w.detach().requires_grad_(true);
-      const at::Tensor loss = SupportLoss(wg, fs, batch.support_y).sum();
+      const at::Tensor loss = SupportLoss(wg, latents.pool, fs, batch.support_y).sum();
       const at::Tensor gw = torch::autograd::grad({loss}, {wg})[0];
       torch::NoGradGuard no_grad;
       w = wg.detach() - eta * gw;

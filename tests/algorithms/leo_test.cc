@@ -2,8 +2,11 @@
 // penalties, with and without sampled latents) against central finite
 // differences; evaluation agrees with the training objective; the class
 // latents are invariant to the support set's order and follow a relabelling
-// of the classes; evaluation leaves the meta-parameters unchanged; a seeded
-// run learns the sinusoid.
+// of the classes; evaluation leaves the meta-parameters unchanged; the
+// modules have deepmind/leo's shapes and initial scales; per-example codes
+// and the summed inner loss against the per-group / mean forms with step
+// sizes rescaled by hand; the reference's gradient clipping on hand-made
+// gradients; a seeded run learns the sinusoid.
 
 #include <algorithm>
 #include <cmath>
@@ -194,23 +197,178 @@ TEST(Leo, NonFiniteLossStepsOnTheWeightPenaltyAlone) {
 }
 
 // step-sizes: per-dimension gives α one entry per latent dimension and η one
-// per decoded-head number (F + 1 for a class: weights and bias), all at
-// their initial values; scalar one each.
+// per decoded-head number (F for a class, F + 1 with its bias), all at their
+// initial values; scalar one each.
 TEST(Leo, StepSizesArePerDimensionOrScalar) {
   const Problem p = MakeConvProblem(2);
-  for (bool per_dimension : {true, false}) {
+  for (bool biases : {false, true}) {
+    for (bool per_dimension : {true, false}) {
+      LeoOptions o = SmallOptions();
+      o.per_dimension_lr = per_dimension;
+      o.biases = biases;
+      const Leo leo(p.net, true, o, p.init);
+      const auto names = leo.ParameterNames();
+      const Params params = leo.parameters_list();
+      const int64_t alpha = std::find(names.begin(), names.end(), "leo/inner-lr") - names.begin();
+      const int64_t eta = std::find(names.begin(), names.end(), "leo/finetune-lr") - names.begin();
+      EXPECT_EQ(params[alpha].numel(), per_dimension ? 3 : 1);
+      EXPECT_EQ(params[eta].numel(), per_dimension ? p.net->feature_dim() + (biases ? 1 : 0) : 1);
+      EXPECT_TRUE(at::allclose(params[alpha], at::full_like(params[alpha], 0.3)));
+      EXPECT_TRUE(at::allclose(params[eta], at::full_like(params[eta], 0.05)));
+    }
+  }
+}
+
+// deepmind/leo's modules (model.py): snt.Linear(num_latents, use_bias=False)
+// for the encoder, snt.nets.MLP([2·num_latents] × 3, use_bias=False) for the
+// relation net, snt.Linear(2·embedding_dim, use_bias=False) for the decoder,
+// `leo_inner/lr` [num_latents] and `finetuning/lr` [embedding_dim]. Counted
+// here from those shapes (H = Z in the reference; metarl's hidden-dim H may
+// differ), with the biases metarl adds under biases: true.
+TEST(Leo, ModulesHaveTheReferenceShapes) {
+  const Problem p = MakeConvProblem(2);
+  const int64_t f = p.net->feature_dim(), h = 4, z = 3;
+  int64_t body = 0;  // the net's body (LEO generates the head instead)
+  for (int64_t i = 0; i < p.net->num_body_params(); ++i) body += p.init[static_cast<std::size_t>(i)].numel();
+  for (bool biases : {false, true}) {
+    LeoOptions o = SmallOptions();  // latent-dim 3, hidden-dim 4
+    o.biases = biases;
+    const Leo leo(p.net, true, o, p.init);
+    const int64_t head = f + (biases ? 1 : 0);  // decoded numbers per class
+    int64_t expected = body + f * h + 2 * (2 * h) * (2 * h) + (2 * h) * (2 * z) + z * 2 * head + z + head;
+    if (biases) expected += h + 2 * h + 2 * h + 2 * z + 2 * head;
+    EXPECT_EQ(leo.flat().numel(), expected) << "biases " << biases;
+    int64_t bias_tensors = 0;
+    for (const auto& name : leo.ParameterNames()) {
+      if (name.rfind("leo/", 0) == 0 && name.find(".bias") != std::string::npos) ++bias_tensors;
+    }
+    EXPECT_EQ(bias_tensors, biases ? 5 : 0);
+    EXPECT_EQ(leo.group_params(), head);
+  }
+}
+
+// init: glorot-uniform draws each weight [in, out] from U(±√(6 / (in + out)))
+// (tf.initializers.glorot_uniform) and sets biases to 0; torch-linear draws
+// both from U(±1/√in). Checked on the moments of the draws: all inside the
+// bound, the largest near it, the variance near bound²/3.
+TEST(Leo, InitialWeightsFollowTheChosenScheme) {
+  const Problem p = MakeConvProblem(2);
+  for (bool glorot : {true, false}) {
     LeoOptions o = SmallOptions();
-    o.per_dimension_lr = per_dimension;
+    o.latent_dim = 16;
+    o.hidden_dim = 16;
+    o.biases = true;
+    o.glorot_init = glorot;
     const Leo leo(p.net, true, o, p.init);
     const auto names = leo.ParameterNames();
     const Params params = leo.parameters_list();
-    const int64_t alpha = std::find(names.begin(), names.end(), "leo/inner-lr") - names.begin();
-    const int64_t eta = std::find(names.begin(), names.end(), "leo/finetune-lr") - names.begin();
-    EXPECT_EQ(params[alpha].numel(), per_dimension ? 3 : 1);
-    EXPECT_EQ(params[eta].numel(), per_dimension ? p.net->feature_dim() + 1 : 1);
-    EXPECT_TRUE(at::allclose(params[alpha], at::full_like(params[alpha], 0.3)));
-    EXPECT_TRUE(at::allclose(params[eta], at::full_like(params[eta], 0.05)));
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i].rfind("leo/", 0) != 0 || names[i].find("-lr") != std::string::npos) continue;
+      const at::Tensor t = params[i].detach().to(at::kDouble);
+      const bool bias = names[i].find(".bias") != std::string::npos;
+      const at::Tensor& weight = params[bias ? i - 1 : i];
+      const double in = static_cast<double>(weight.size(0)), out = static_cast<double>(weight.size(1));
+      if (bias && glorot) {
+        EXPECT_EQ(t.abs().max().item<double>(), 0.0) << names[i];
+        continue;
+      }
+      const double bound = glorot ? std::sqrt(6.0 / (in + out)) : 1.0 / std::sqrt(in);
+      EXPECT_LE(t.abs().max().item<double>(), bound) << names[i];
+      if (t.numel() >= 200) {
+        EXPECT_GT(t.abs().max().item<double>(), 0.9 * bound) << names[i];
+        EXPECT_NEAR(t.pow(2).mean().item<double>(), bound * bound / 3.0, 0.2 * bound * bound / 3.0) << names[i];
+      }
+    }
   }
+}
+
+// codes: per-example draws a latent per support example from its class's
+// distribution and averages the decoded weights over the class. Without
+// sampling all of a class's rows start equal; the gradient reaching each of
+// its K rows is 1/K of the class's, so every latent and fine-tuning step is
+// the per-group step with α/K and η/K, and the KL and encoder penalties
+// (means over equal rows) agree too: the objectives must be equal. K = 2 here.
+TEST(Leo, PerExampleCodesTakeThePerGroupStepsOverK) {
+  const Problem p = MakeConvProblem(2);
+  ASSERT_EQ(p.batch.support_x.size(1), 2 * p.net->num_outputs());  // 2 shots
+  LeoOptions o = SmallOptions();
+  o.per_example_codes = true;
+  const Leo per_example(p.net, true, o, p.init);
+  o.per_example_codes = false;
+  o.inner_lr /= 2.0;
+  o.finetune_lr /= 2.0;
+  const Leo per_group(p.net, true, o, p.init);
+  ASSERT_TRUE(at::equal(per_example.flat().narrow(0, 0, per_example.flat().numel() - 3 - per_example.group_params()),
+                        per_group.flat().narrow(0, 0, per_group.flat().numel() - 3 - per_group.group_params())));
+  const double a = per_example.MetaObjective(p.batch, per_example.flat(), false, 0).item<double>();
+  const double b = per_group.MetaObjective(p.batch, per_group.flat(), false, 0).item<double>();
+  EXPECT_NEAR(a, b, 1e-10 * std::abs(b));
+  // The same objective with the per-example steps of α and η (not α/K, η/K) differs.
+  const Leo unscaled(p.net, true, [&] { LeoOptions u = o; u.inner_lr *= 2.0; u.finetune_lr *= 2.0; return u; }(),
+                     p.init);
+  EXPECT_GT(std::abs(unscaled.MetaObjective(p.batch, unscaled.flat(), false, 0).item<double>() - a), 1e-6);
+}
+
+// inner-loss: sum takes the gradients of the support loss summed over the S
+// support examples (tf.gradients of the reference's per-example losses), S
+// times those of the mean: the same objective as inner-loss: mean with α·S
+// and η·S.
+TEST(Leo, SummedInnerLossIsTheMeanWithStepsTimesTheSupportSize) {
+  for (const Problem& p : {MakeProblem(3), MakeConvProblem(2)}) {
+    const double s = static_cast<double>(p.batch.support_x.size(1));
+    LeoOptions o = SmallOptions();
+    o.sum_inner_loss = true;
+    const Leo sum(p.net, p.classification, o, p.init);
+    o.sum_inner_loss = false;
+    o.inner_lr *= s;
+    o.finetune_lr *= s;
+    const Leo mean(p.net, p.classification, o, p.init);
+    const int64_t steps = sum.flat().numel() - mean.flat().numel();
+    ASSERT_EQ(steps, 0);
+    const double a = sum.MetaObjective(p.batch, sum.flat(), false, 0).item<double>();
+    const double b = mean.MetaObjective(p.batch, mean.flat(), false, 0).item<double>();
+    EXPECT_NEAR(a, b, 1e-10 * std::abs(b)) << (p.classification ? "conv net" : "MLP");
+  }
+}
+
+// The meta-gradient clipping of deepmind/leo's runner.py: each element to
+// ±0.1 (tf.clip_by_value), then each tensor to the norm 0.1
+// (tf.clip_by_norm), then (metarl's own) the whole to max-grad-norm.
+// Expected values by hand for a gradient of a constant c in every element of
+// a tensor of n elements: clipped to c' = min(c, 0.1), then scaled to
+// 0.1/√n when c'·√n > 0.1.
+TEST(Leo, MetaGradientIsClippedByValueThenPerTensor) {
+  const Problem p = MakeProblem(3);
+  LeoOptions o = SmallOptions();
+  const Leo leo(p.net, false, o, p.init);
+  const Params params = leo.parameters_list();
+  std::vector<at::Tensor> parts;
+  std::vector<double> expected;
+  const double values[] = {0.001, 0.05, 3.0, -7.0};
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const double c = values[i % 4];
+    const double n = static_cast<double>(params[i].numel());
+    parts.push_back(at::full({params[i].numel()}, c, leo.flat().options()));
+    const double clipped = std::min(std::abs(c), 0.1);
+    const double scaled = clipped * std::sqrt(n) > 0.1 ? 0.1 / std::sqrt(n) : clipped;
+    expected.push_back(c < 0 ? -scaled : scaled);
+  }
+  const at::Tensor g = leo.ClipMetaGradient(at::cat(parts));
+  int64_t offset = 0;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const at::Tensor part = g.narrow(0, offset, params[i].numel());
+    EXPECT_NEAR(part.min().item<double>(), expected[i], 1e-12 + 1e-9 * std::abs(expected[i])) << i;
+    EXPECT_NEAR(part.max().item<double>(), expected[i], 1e-12 + 1e-9 * std::abs(expected[i])) << i;
+    offset += params[i].numel();
+  }
+  // max-grad-norm then bounds the whole.
+  o.max_grad_norm = 0.05;
+  const Leo global(p.net, false, o, p.init);
+  EXPECT_NEAR(global.ClipMetaGradient(at::cat(parts)).norm().item<double>(), 0.05, 1e-12);
+  // Both off: unchanged.
+  o.max_grad_norm = o.grad_clip_value = o.grad_clip_tensor_norm = 0.0;
+  const Leo off(p.net, false, o, p.init);
+  EXPECT_TRUE(at::equal(off.ClipMetaGradient(at::cat(parts)), at::cat(parts)));
 }
 
 // dropout: the meta-training objective drops features with fresh masks from
@@ -253,7 +411,11 @@ TEST(Leo, RejectsBadOptions) {
   o = LeoOptions{};
   o.dropout = 1.0;
   EXPECT_THROW(o.Validate(), std::invalid_argument);
-  for (const char* bad : {"kl-estimate: exact\n", "on-non-finite: ignore\n", "step-sizes: vector\n"}) {
+  o = LeoOptions{};
+  o.grad_clip_value = -1.0;
+  EXPECT_THROW(o.Validate(), std::invalid_argument);
+  for (const char* bad : {"kl-estimate: exact\n", "on-non-finite: ignore\n", "step-sizes: vector\n", "codes: per-class\n",
+                          "inner-loss: max\n", "init: xavier\n"}) {
     ConfigMap config = ConfigMap::FromString(bad, "test");
     LeoOptions read;
     EXPECT_THROW(read.Read(config), std::invalid_argument) << bad;
